@@ -1,0 +1,182 @@
+// io/json.hpp — reading catalogs from JSON and writing results as JSON (the --json interface).
+//
+// The only core header that sees nlohmann/json. Reading checks every field's presence and type
+// and names the offending JSON pointer; writing keeps the contract's key order:
+//
+//   std::vector<GpuSpec> gpus = gpus_from_json(text, "data/gpus.json");
+//   nlohmann::ordered_json doc = estimate_to_json(estimate, fits, per_gpu);
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vramest/error.hpp"
+#include "vramest/estimate.hpp"
+#include "vramest/gpu.hpp"
+
+namespace vramest {
+
+// Version of the --json output. Bump it on any change that could break a consumer.
+inline constexpr int kJsonSchemaVersion = 1;
+
+namespace json_detail {
+
+inline Error bad_field(std::string_view origin, const std::string& pointer, const std::string& what) {
+  return Error(ErrorCode::bad_file, what, {}, std::string(origin) + ":" + pointer);
+}
+
+template <typename T>
+T field(const nlohmann::json& object, const char* key, std::string_view origin,
+        const std::string& pointer) {
+  const std::string at = pointer + "/" + key;
+  const auto it = object.find(key);
+  if (it == object.end()) throw bad_field(origin, at, "missing field");
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!it->is_string()) throw bad_field(origin, at, "expected a string");
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (!it->is_boolean()) throw bad_field(origin, at, "expected true or false");
+  } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+    if (!it->is_number_unsigned()) throw bad_field(origin, at, "expected a non-negative integer");
+  } else if constexpr (std::is_integral_v<T>) {
+    if (!it->is_number_integer()) throw bad_field(origin, at, "expected an integer");
+  } else {
+    if (!it->is_number()) throw bad_field(origin, at, "expected a number");
+  }
+  return it->get<T>();
+}
+
+}  // namespace json_detail
+
+inline nlohmann::json parse_json_document(std::string_view text, std::string_view origin) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(ErrorCode::bad_file, "malformed JSON at byte " + std::to_string(e.byte), {},
+                std::string(origin));
+  }
+}
+
+// Reads a GPU catalog document: {"schema_version": 1, "gpus": [ {...}, ... ]}.
+inline std::vector<GpuSpec> gpus_from_json(std::string_view text, std::string_view origin) {
+  using json_detail::bad_field;
+  using json_detail::field;
+  const nlohmann::json doc = parse_json_document(text, origin);
+  if (!doc.is_object()) throw bad_field(origin, "", "expected a JSON object");
+  if (field<int>(doc, "schema_version", origin, "") != 1) {
+    throw bad_field(origin, "/schema_version", "unsupported schema_version (this build reads 1)");
+  }
+  const auto list = doc.find("gpus");
+  if (list == doc.end() || !list->is_array()) throw bad_field(origin, "/gpus", "expected an array");
+
+  std::vector<GpuSpec> gpus;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const nlohmann::json& entry = (*list)[i];
+    const std::string at = "/gpus/" + std::to_string(i);
+    if (!entry.is_object()) throw bad_field(origin, at, "expected an object");
+    GpuSpec gpu;
+    gpu.id = field<std::string>(entry, "id", origin, at);
+    gpu.name = field<std::string>(entry, "name", origin, at);
+    gpu.memory = Bytes{field<std::uint64_t>(entry, "memory_bytes", origin, at)};
+    if (gpu.memory.count == 0) throw bad_field(origin, at + "/memory_bytes", "must be positive");
+    // Optional descriptive fields: a user's own file may give only id, name and memory_bytes.
+    const auto text_or = [&](const char* key) {
+      return entry.contains(key) ? field<std::string>(entry, key, origin, at) : std::string{};
+    };
+    gpu.vendor = text_or("vendor");
+    gpu.segment = text_or("segment");
+    gpu.memory_marketed = text_or("memory_marketed");
+    gpu.memory_note = text_or("memory_note");
+    gpu.source = text_or("source");
+    if (entry.contains("aliases")) {
+      const nlohmann::json& aliases = entry["aliases"];
+      if (!aliases.is_array()) throw bad_field(origin, at + "/aliases", "expected an array");
+      for (std::size_t k = 0; k < aliases.size(); ++k) {
+        if (!aliases[k].is_string()) {
+          throw bad_field(origin, at + "/aliases/" + std::to_string(k), "expected a string");
+        }
+        gpu.aliases.push_back(aliases[k].get<std::string>());
+      }
+    }
+    if (entry.contains("bandwidth_gb_s")) gpu.bandwidth_gb_s = field<double>(entry, "bandwidth_gb_s", origin, at);
+    if (entry.contains("bf16_tflops_dense") && !entry["bf16_tflops_dense"].is_null()) {
+      gpu.bf16_tflops_dense = field<double>(entry, "bf16_tflops_dense", origin, at);
+    }
+    if (entry.contains("fp8")) gpu.fp8 = field<bool>(entry, "fp8", origin, at);
+    if (entry.contains("year")) gpu.year = field<int>(entry, "year", origin, at);
+    if (entry.contains("featured")) gpu.featured = field<bool>(entry, "featured", origin, at);
+    gpus.push_back(std::move(gpu));
+  }
+  return gpus;
+}
+
+inline nlohmann::ordered_json gpu_to_json(const GpuSpec& gpu) {
+  nlohmann::ordered_json j;
+  j["id"] = gpu.id;
+  j["name"] = gpu.name;
+  j["vendor"] = gpu.vendor;
+  j["segment"] = gpu.segment;
+  j["memory_marketed"] = gpu.memory_marketed;
+  j["memory_bytes"] = gpu.memory.count;
+  j["bandwidth_gb_s"] = gpu.bandwidth_gb_s;
+  j["bf16_tflops_dense"] = gpu.bf16_tflops_dense ? nlohmann::ordered_json(*gpu.bf16_tflops_dense)
+                                                 : nlohmann::ordered_json(nullptr);
+  j["fp8"] = gpu.fp8;
+  j["year"] = gpu.year;
+  j["aliases"] = gpu.aliases;
+  j["memory_note"] = gpu.memory_note;
+  j["source"] = gpu.source;
+  return j;
+}
+
+inline nlohmann::ordered_json optional_to_json(const std::optional<std::uint64_t>& value) {
+  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+}
+
+// One estimate in the contract's shape (README "JSON output").
+inline nlohmann::ordered_json estimate_to_json(const Estimate& e, const std::vector<GpuFit>& fits,
+                                               Bytes per_gpu) {
+  nlohmann::ordered_json j;
+  j["model"] = {{"name", e.model.name},
+                {"params", e.model.params},
+                {"active_params", e.model.active_params},
+                {"source", e.model.source}};
+  j["mode"] = mode_name(e.mode);
+  j["method"] = method_name(e.method);
+  j["precision"] = e.precision;
+  j["context"] = optional_to_json(e.context);
+  j["batch"] = optional_to_json(e.batch);
+  const Components& c = e.components;
+  j["components"] = {{"weights", c.weights.count},   {"kv_cache", c.kv_cache.count},
+                     {"activations", c.activations.count}, {"gradients", c.gradients.count},
+                     {"optimizer", c.optimizer.count}, {"runtime", c.runtime.count},
+                     {"other", c.other.count}};
+  j["total_bytes"] = e.total.count;
+  j["range"] = {{"low_bytes", e.low.count}, {"high_bytes", e.high.count}};
+  j["per_gpu_bytes"] = per_gpu.count;
+  j["basis"] = e.basis;
+  nlohmann::ordered_json gpus = nlohmann::ordered_json::array();
+  for (const GpuFit& fit : fits) {
+    gpus.push_back({{"id", fit.gpu->id},
+                    {"name", fit.gpu->name},
+                    {"memory_bytes", fit.gpu->memory.count},
+                    {"count", fit.count},
+                    {"fits", fit.fits}});
+  }
+  j["gpus"] = std::move(gpus);
+  return j;
+}
+
+inline nlohmann::ordered_json error_to_json(const Error& error) {
+  nlohmann::ordered_json j;
+  j["schema_version"] = kJsonSchemaVersion;
+  j["error"] = {{"code", code_name(error.code())},
+                {"message", error.one_line()},
+                {"exit_code", exit_code(error.code())}};
+  return j;
+}
+
+}  // namespace vramest

@@ -1,0 +1,118 @@
+#include "app.hpp"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <cstring>
+#include <ostream>
+
+#include "cli/cmd_estimate.hpp"
+#include "cli/cmd_gpus.hpp"
+#include "report/report.hpp"
+
+namespace vramest::shell {
+namespace {
+
+constexpr const char* kDescription =
+    "vramest: how much GPU memory does this model need, and what does it fit on?";
+
+constexpr const char* kExamples = R"(Examples:
+  vramest 14B                          the seed's whole analysis of a 14B model
+  vramest 70b -p int4                  one estimate: 70B parameters at 4 bits
+  vramest 7B -p all --json             one estimate per precision, as JSON
+  vramest 14B -p int8 --gpu rtx-4090   does it fit? exit 0 if yes, 1 if not
+  vramest 14B -p fp16 --gpu rtx-3090 --gpus 2
+  vramest 14B --mode train             the seed's full fine-tuning rule (12 bytes/param)
+  vramest gpus                         the GPU catalog
+
+Exit codes: 0 ok, 1 does not fit, 2 usage error, 3 invalid value, 4 bad file or data, 70 internal error.
+Environment: NO_COLOR disables colour; VRAMEST_DATA_DIR adds a directory with your own gpus.json.)";
+
+bool wants_json(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--json") == 0) return true;
+  }
+  return false;
+}
+
+int report_error(const Error& error, bool json, std::ostream& out, std::ostream& err) {
+  err << "vramest: error: " << error.one_line() << "\n";
+  if (json) out << report::error_json(error);
+  return exit_code(error.code());
+}
+
+}  // namespace
+
+void add_global_options(CLI::App& app, GlobalOptions& options) {
+  app.add_flag("--json", options.json, "Write exactly one JSON document to stdout");
+  app.add_option("--units", options.units, "Text output units: gb (10^9 bytes, default) or gib (2^30)");
+  app.add_option("--data-dir", options.data_dir, "Directory with your own gpus.json, added on top of the built-in catalog");
+  app.add_flag("--no-color", options.no_color, "No colour (also when NO_COLOR is set or stdout is not a terminal)");
+}
+
+report::Style resolve_style(const GlobalOptions& options) {
+  report::Style style;
+  const std::string units = to_lower(options.units);
+  if (units == "gb") {
+    style.unit = DisplayUnit::gb;
+  } else if (units == "gib") {
+    style.unit = DisplayUnit::gib;
+  } else {
+    throw Error(ErrorCode::invalid_value, "unknown units '" + options.units + "'", "use gb or gib");
+  }
+  const char* no_color = std::getenv("NO_COLOR");
+  style.color = !options.no_color && !options.json && (no_color == nullptr || *no_color == '\0') &&
+                isatty(STDOUT_FILENO) == 1;
+  return style;
+}
+
+std::string resolve_data_dir(const GlobalOptions& options) {
+  if (!options.data_dir.empty()) return options.data_dir;
+  const char* env = std::getenv("VRAMEST_DATA_DIR");
+  return env == nullptr ? std::string{} : std::string(env);
+}
+
+int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  const bool json = wants_json(argc, argv);
+  try {
+    GlobalOptions global;
+    EstimateOptions estimate;
+    GpusOptions gpus;
+
+    CLI::App app{kDescription, "vramest"};
+    app.set_version_flag("--version", std::string("vramest ") + VRAMEST_VERSION);
+    app.footer(kExamples);
+    setup_estimate(app, estimate);
+    add_global_options(app, global);
+    CLI::App* gpus_command = setup_gpus(app, gpus, global);
+
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+      out << app.help();
+      return kExitOk;
+    } catch (const CLI::CallForAllHelp&) {
+      out << app.help("", CLI::AppFormatMode::All);
+      return kExitOk;
+    } catch (const CLI::CallForVersion&) {
+      out << "vramest " << VRAMEST_VERSION << "\n";
+      return kExitOk;
+    } catch (const CLI::ParseError& e) {
+      throw Error(ErrorCode::usage, e.what(), "see 'vramest --help'");
+    }
+
+    estimate.model_given = app.get_option("model")->count() > 0;
+    CommandResult result = gpus_command->parsed() ? run_gpus(gpus, global) : run_estimate(estimate, global);
+    out << result.out;
+    return result.exit_code;
+  } catch (const Error& error) {
+    return report_error(error, json, out, err);
+  } catch (const std::bad_alloc&) {
+    return report_error(Error(ErrorCode::internal, "out of memory"), json, out, err);
+  } catch (const std::exception& e) {
+    return report_error(Error(ErrorCode::internal, std::string("internal error: ") + e.what()), json, out, err);
+  }
+}
+
+}  // namespace vramest::shell

@@ -1,0 +1,25 @@
+// cmd_estimate.hpp — `vramest MODEL [options]`: estimate memory and check the fit.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/global_options.hpp"
+
+namespace vramest::shell {
+
+struct EstimateOptions {
+  std::string model;      // a parameter count such as 14B
+  bool model_given = false;  // distinguishes `vramest ''` (invalid) from `vramest` (usage)
+  std::string precision;  // empty: not given
+  std::string mode;       // empty: not given (inference)
+  std::string method;     // empty: not given
+  std::string overhead;   // empty: the seed's 1.2-1.3
+  std::vector<std::string> gpu_ids;
+  std::string gpus;       // --gpus N as typed; empty: not given
+};
+
+void setup_estimate(CLI::App& app, EstimateOptions& options);
+CommandResult run_estimate(const EstimateOptions& options, const GlobalOptions& global);
+
+}  // namespace vramest::shell

@@ -1,0 +1,210 @@
+#include <fmt/format.h>
+
+#include "report/report.hpp"
+#include "report/table.hpp"
+#include "vramest/param_count.hpp"
+#include "vramest/precision.hpp"
+
+namespace vramest::report {
+namespace {
+
+std::string bold(const std::string& text, const Style& style) {
+  return style.color ? "\x1b[1m" + text + "\x1b[0m" : text;
+}
+
+std::string green_or_red(const std::string& text, bool good, const Style& style) {
+  if (!style.color) return text;
+  return (good ? "\x1b[32m" : "\x1b[31m") + text + "\x1b[0m";
+}
+
+std::string unit_name(DisplayUnit unit) { return unit == DisplayUnit::gb ? "GB" : "GiB"; }
+
+std::string number(Bytes amount, DisplayUnit unit) {
+  const double value = unit == DisplayUnit::gb ? to_gb(amount) : to_gib(amount);
+  std::string text = fmt::format("{:.2f}", value);
+  while (text.back() == '0') text.pop_back();
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
+std::string range_text(Bytes low, Bytes high, DisplayUnit unit) {
+  if (low == high) return format_amount(low, unit);
+  return number(low, unit) + " - " + format_amount(high, unit);
+}
+
+std::string units_line(DisplayUnit unit) {
+  return unit == DisplayUnit::gb
+             ? "Units: GB = 10^9 bytes (--units gib for 2^30). GPU memory is the total its driver reports.\n"
+             : "Units: GiB = 2^30 bytes. GPU memory is the total its driver reports.\n";
+}
+
+std::string precision_label(std::string_view id, bool seed_table) {
+  if (seed_table && id == "fp16") return "FP16/BF16";
+  return std::string(find_precision(id).label);
+}
+
+// "0.5" for int4, "2" for fp16: bytes per parameter as the seed writes them.
+std::string bytes_per_param(std::string_view id) {
+  const Precision& p = find_precision(id);
+  if (p.block_bytes % p.block_weights == 0) return std::to_string(p.block_bytes / p.block_weights);
+  return fmt::format("{:g}", static_cast<double>(p.block_bytes) / static_cast<double>(p.block_weights));
+}
+
+// 14000000000 -> "14,000,000,000"
+std::string group_digits(std::uint64_t value) {
+  std::string digits = std::to_string(value);
+  for (std::size_t i = digits.size(); i > 3; i -= 3) digits.insert(i - 3, ",");
+  return digits;
+}
+
+std::string model_line(const ModelRef& model) {
+  return fmt::format("{} parameters ({})", format_param_count(model.params), group_digits(model.params));
+}
+
+std::string count_cell(const GpuFit& fit) {
+  return fit.count == 1 ? "1" : fmt::format("{}x", fit.count);
+}
+
+// The fit table of one estimate: every GPU shown, how many it takes, and whether the user's fit.
+std::string fit_table(const EstimateView& view, const Style& style) {
+  Table table({Align::left, Align::right, Align::right, Align::left});
+  table.add_row({"GPU", "memory", "GPUs needed", view.gpus_named ? "verdict" : ""});
+  for (const GpuFit& fit : view.fits) {
+    if (!view.gpus_named && !fit.gpu->featured) continue;
+    std::string verdict;
+    if (view.gpus_named) {
+      verdict = fit.fits ? (fit.requested == 1 ? "fits" : fmt::format("fits on {}", fit.requested))
+                         : (fit.requested == 1 ? "does not fit" : fmt::format("does not fit on {}", fit.requested));
+    }
+    table.add_row({fit.gpu->id, format_amount(fit.gpu->memory, style.unit), count_cell(fit), verdict});
+  }
+  return table.render();
+}
+
+}  // namespace
+
+std::string format_amount(Bytes amount, DisplayUnit unit) {
+  return number(amount, unit) + " " + unit_name(unit);
+}
+
+std::string estimate_text(const EstimateView& view, const Style& style) {
+  const Estimate& e = view.estimate;
+  const DisplayUnit unit = style.unit;
+  std::string out = bold(fmt::format("{}: {}, {} (method: {})", model_line(e.model), mode_name(e.mode),
+                                     find_precision(e.precision).label, method_name(e.method)),
+                         style) + "\n";
+  out += units_line(unit) + "\n";
+
+  Table parts({Align::left, Align::right, Align::left});
+  const Components& c = e.components;
+  parts.add_row({"weights", format_amount(c.weights, unit),
+                 fmt::format("{} params x {} bytes/param", format_param_count(e.model.params),
+                             bytes_per_param(e.precision))});
+  const std::pair<const char*, Bytes> named[] = {{"kv_cache", c.kv_cache},   {"activations", c.activations},
+                                                 {"gradients", c.gradients}, {"optimizer", c.optimizer},
+                                                 {"runtime", c.runtime}};
+  for (const auto& [name, amount] : named) {
+    if (amount.count != 0) parts.add_row({name, format_amount(amount, unit), ""});
+  }
+  parts.add_row({"other", format_amount(c.other, unit), "the rest of the rule's total"});
+  parts.add_row({"total", format_amount(e.total, unit),
+                 e.low == e.high ? e.basis : fmt::format("range {} ({})", range_text(e.low, e.high, unit), e.basis)});
+  out += parts.render();
+
+  out += "\n" + bold("GPU fit", style) +
+         " (a GPU fits when the high end of the range fits; N GPUs means tensor or pipeline parallelism)\n";
+  if (view.gpus_requested > 1) {
+    out += fmt::format("  per GPU over {}: {}\n", view.gpus_requested, format_amount(view.per_gpu, unit));
+  }
+  out += fit_table(view, style);
+  if (view.gpus_named) {
+    bool all_fit = true;
+    for (const GpuFit& fit : view.fits) all_fit = all_fit && fit.fits;
+    out += green_or_red(all_fit ? "fits" : "does not fit", all_fit, style) + "\n";
+  }
+  return out;
+}
+
+std::string analysis_text(const AnalysisView& view, const Style& style) {
+  const DisplayUnit unit = style.unit;
+  const ModelRef& model = view.model;
+  std::string out =
+      bold(fmt::format("{}: the seed's rules of thumb (method: rule)", model_line(model)), style) +
+      "\n" + units_line(unit) + "\n";
+
+  const OverheadRange& o = view.overhead;
+  const std::string factors = "x" + permille_text(o.low_permille) + " - x" + permille_text(o.high_permille);
+  out += bold("Inference", style) +
+         fmt::format(": memory to run = weights {} (activations, KV cache, framework overhead)\n", factors);
+  Table infer({Align::left, Align::right, Align::right, Align::right});
+  infer.add_row({"precision", "bytes/param", "weights", "to run (" + factors + ")"});
+  for (const EstimateView& v : view.inference) {
+    const Estimate& e = v.estimate;
+    infer.add_row({precision_label(e.precision, true), bytes_per_param(e.precision),
+                   format_amount(e.components.weights, unit), range_text(e.low, e.high, unit)});
+  }
+  out += infer.render() + "\n";
+
+  out += bold("Fine-tuning", style) + "\n";
+  Table tune({Align::left, Align::left, Align::right});
+  tune.add_row({"full fine-tuning", fmt::format("12 bytes/param (12 x {})", format_param_count(model.params)),
+                range_text(view.train.estimate.low, view.train.estimate.high, unit)});
+  tune.add_row({"LoRA", "50-60 GB at 14B, scaled linearly",
+                range_text(view.lora.estimate.low, view.lora.estimate.high, unit)});
+  tune.add_row({"QLoRA", "the seed gives no rule", "-"});
+  out += tune.render() + "\n";
+
+  out += bold("GPUs needed", style) +
+         " (1 = fits on one; N = N of that GPU with tensor or pipeline parallelism; high end of each range)\n";
+  std::vector<Align> aligns{Align::left, Align::right};
+  std::vector<std::string> header{"GPU", "memory"};
+  std::vector<const EstimateView*> columns;
+  for (const EstimateView& v : view.inference) {
+    columns.push_back(&v);
+    header.push_back(precision_label(v.estimate.precision, true));
+  }
+  columns.push_back(&view.train);
+  header.push_back("full FT");
+  columns.push_back(&view.lora);
+  header.push_back("LoRA");
+  aligns.resize(header.size(), Align::right);
+  Table fits(aligns);
+  fits.add_row(header);
+  const std::vector<GpuFit>& reference = view.inference.front().fits;
+  for (std::size_t g = 0; g < reference.size(); ++g) {
+    const GpuSpec& gpu = *reference[g].gpu;
+    if (!view.gpus_named && !gpu.featured) continue;
+    std::vector<std::string> row{gpu.id, format_amount(gpu.memory, unit)};
+    for (const EstimateView* column : columns) row.push_back(count_cell(column->fits[g]));
+    fits.add_row(row);
+  }
+  out += fits.render();
+  if (!view.gpus_named) out += "  (featured GPUs; --gpu ID for any other, 'vramest gpus' for the catalog)\n";
+  out += "\n";
+
+  out += bold("Ways to save memory", style) + " (the seed's list)\n";
+  Table savings({Align::left, Align::left, Align::right, Align::left});
+  savings.add_row({"technique", "for this model", "saves", "note"});
+  for (const Saving& s : view.savings) {
+    const std::string amount = s.saves_low ? range_text(*s.saves_low, *s.saves_high, unit) : "-";
+    savings.add_row({s.technique, s.scenario, amount, s.note});
+  }
+  out += savings.render();
+  return out;
+}
+
+std::string gpus_text(const std::vector<GpuSpec>& gpus, const Style& style) {
+  Table table({Align::left, Align::left, Align::right, Align::right, Align::right, Align::left, Align::left});
+  table.add_row({"id", "name", "memory", "bandwidth", "bf16 dense", "segment", "marketed"});
+  for (const GpuSpec& gpu : gpus) {
+    table.add_row({gpu.id, gpu.name, format_amount(gpu.memory, style.unit),
+                   fmt::format("{:g} GB/s", gpu.bandwidth_gb_s),
+                   gpu.bf16_tflops_dense ? fmt::format("{:g} TFLOPS", *gpu.bf16_tflops_dense) : "-",
+                   gpu.segment, gpu.memory_marketed});
+  }
+  return bold(fmt::format("{} GPUs", gpus.size()), style) +
+         " (memory: the total the driver reports; bf16 dense: tensor TFLOPS without sparsity)\n" +
+         table.render();
+}
+
+}  // namespace vramest::report

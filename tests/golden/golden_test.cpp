@@ -1,0 +1,160 @@
+// Golden tests: run the real vramest binary and compare its exact stdout, stderr and exit code
+// with tests/golden/expected/<case>.txt. To accept new output after a deliberate change:
+//   VRAMEST_UPDATE_GOLDEN=1 ./build/tests/vramest_tests "[golden]"   (then review the diff)
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct GoldenCase {
+  const char* name;
+  std::vector<std::string> args;
+  int exit_code;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+std::string shell_quote(const std::string& arg) {
+  std::string quoted = "'";
+  for (const char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// Runs the binary from the golden directory (so relative data paths work), colour off.
+std::string run_case(const GoldenCase& c) {
+  char scratch[] = "/tmp/vramest-golden-XXXXXX";
+  const int fd = mkstemp(scratch);
+  REQUIRE(fd >= 0);
+  close(fd);
+  const std::string out_path = scratch;
+  const std::string err_path = out_path + ".err";
+  std::string command = "cd " + shell_quote(VRAMEST_GOLDEN_DIR) + " && NO_COLOR=1 VRAMEST_DATA_DIR= " +
+                        shell_quote(VRAMEST_BINARY);
+  std::string shown = "vramest";
+  for (const std::string& arg : c.args) {
+    command += " " + shell_quote(arg);
+    shown += " " + (arg.find_first_of(" '") == std::string::npos && !arg.empty() ? arg : shell_quote(arg));
+  }
+  command += " >" + out_path + " 2>" + err_path;
+  const int status = std::system(command.c_str());
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::string record = "$ " + shown + "\nexit: " + std::to_string(code) + "\n--- stdout\n" + slurp(out_path) +
+                       "--- stderr\n" + slurp(err_path);
+  std::remove(out_path.c_str());
+  std::remove(err_path.c_str());
+  return record;
+}
+
+void check_golden(const GoldenCase& c) {
+  const std::string actual = run_case(c);
+  const std::string path = std::string(VRAMEST_GOLDEN_DIR) + "/expected/" + c.name + ".txt";
+  const char* update = std::getenv("VRAMEST_UPDATE_GOLDEN");
+  if (update != nullptr && *update != '\0') {
+    std::ofstream(path, std::ios::binary) << actual;
+  }
+  INFO("golden file: " << path);
+  CHECK(actual == slurp(path));
+  CHECK(actual.find("\nexit: " + std::to_string(c.exit_code) + "\n") != std::string::npos);
+}
+
+void check_all(const std::vector<GoldenCase>& cases) {
+  for (const GoldenCase& c : cases) {
+    DYNAMIC_SECTION(c.name) { check_golden(c); }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("golden: the seed's analysis of a bare size", "[golden][seed]") {
+  check_all({
+      {"seed_14b", {"14B"}, 0},
+      {"seed_14b_json", {"14B", "--json"}, 0},
+      {"seed_14b_gib", {"14B", "--units", "gib"}, 0},
+      {"seed_7b", {"7B"}, 0},
+      {"seed_70b", {"70b"}, 0},
+      {"seed_1_5t", {"1.5T"}, 0},
+  });
+}
+
+TEST_CASE("golden: single estimates and fit checks", "[golden]") {
+  check_all({
+      {"fp16_14b", {"14B", "-p", "fp16"}, 0},
+      {"int8_fits_4090", {"14B", "-p", "int8", "--gpu", "rtx-4090"}, 0},
+      {"int8_fits_4090_json", {"14B", "-p", "int8", "--gpu", "rtx-4090", "--json"}, 0},
+      {"fp16_two_3090", {"14B", "-p", "fp16", "--gpu", "rtx-3090", "--gpus", "2"}, 0},
+      {"fp16_one_3090_no_fit", {"14B", "-p", "fp16", "--gpu", "rtx-3090"}, 1},
+      {"fp16_one_3090_no_fit_json", {"14B", "-p", "fp16", "--gpu", "rtx-3090", "--json"}, 1},
+      {"int4_4070ti", {"14B", "-p", "int4", "--gpu", "rtx-4070-ti", "--gpu", "a100-40gb"}, 0},
+      {"analysis_with_gpu", {"14B", "--gpu", "rtx-4090"}, 0},
+      {"analysis_with_gpu_no_fit", {"1.5T", "--gpu", "rtx-4090"}, 1},
+      {"all_7b_json", {"7B", "-p", "all", "--json"}, 0},
+      {"all_7b", {"7B", "-p", "all", "--gpu", "rtx-4070-ti"}, 0},
+      {"train_14b", {"14B", "--mode", "train"}, 0},
+      {"lora_14b_json", {"14B", "--mode", "lora", "--json"}, 0},
+      {"overhead_single", {"8030261248", "-p", "bf16", "--overhead", "1.25"}, 0},
+      {"user_gpu_file", {"14B", "-p", "int4", "--data-dir", "data/user", "--gpu", "lab-card"}, 0},
+  });
+}
+
+TEST_CASE("golden: the GPU catalog", "[golden]") {
+  check_all({
+      {"gpus", {"gpus"}, 0},
+      {"gpus_json", {"gpus", "--json"}, 0},
+      {"gpus_apple_gib", {"gpus", "--segment", "apple", "--units", "gib"}, 0},
+  });
+}
+
+TEST_CASE("golden: help and version", "[golden]") {
+  check_all({
+      {"help", {"--help"}, 0},
+      {"gpus_help", {"gpus", "--help"}, 0},
+      {"version", {"--version"}, 0},
+  });
+}
+
+TEST_CASE("golden: every error has its exit code, one line on stderr, and a JSON object", "[golden][errors]") {
+  check_all({
+      {"err_no_model", {}, 2},
+      {"err_unknown_flag", {"14B", "--bogus"}, 2},
+      {"err_unknown_flag_json", {"14B", "--bogus", "--json"}, 2},
+      {"err_gpus_without_gpu", {"14B", "--gpus", "2"}, 2},
+      {"err_overhead_train", {"14B", "--mode", "train", "--overhead", "1.2"}, 2},
+      {"err_all_train", {"14B", "--mode", "train", "-p", "all"}, 2},
+      {"err_size_suffix", {"14X"}, 3},
+      {"err_size_negative", {"--", "-3B"}, 3},
+      {"err_size_zero", {"0"}, 3},
+      {"err_size_exponent", {"1e400"}, 3},
+      {"err_size_empty", {""}, 3},
+      {"err_size_double_suffix", {"14BB"}, 3},
+      {"err_size_absurd", {"101T"}, 3},
+      {"err_size_absurd_json", {"101T", "--json"}, 3},
+      {"err_precision", {"14B", "-p", "fp61"}, 3},
+      {"err_precision_json", {"14B", "-p", "int3", "--json"}, 3},
+      {"err_gpu_unknown", {"14B", "-p", "int8", "--gpu", "rtx-4090x"}, 3},
+      {"err_gpu_count_zero", {"14B", "-p", "int8", "--gpu", "rtx-4090", "--gpus", "0"}, 3},
+      {"err_method_detailed", {"14B", "--method", "detailed"}, 3},
+      {"err_method_unknown", {"14B", "--method", "magic"}, 3},
+      {"err_mode_unknown", {"14B", "--mode", "serve"}, 3},
+      {"err_qlora", {"14B", "--mode", "qlora"}, 3},
+      {"err_train_int4", {"14B", "--mode", "train", "-p", "int4"}, 3},
+      {"err_overhead_low", {"14B", "-p", "fp16", "--overhead", "0.9"}, 3},
+      {"err_units", {"14B", "--units", "tb"}, 3},
+      {"err_segment", {"gpus", "--segment", "mainframe"}, 3},
+      {"err_data_dir_missing", {"14B", "--data-dir", "data/nowhere"}, 4},
+      {"err_data_dir_broken", {"14B", "--data-dir", "data/broken"}, 4},
+      {"err_data_dir_broken_json", {"gpus", "--data-dir", "data/broken", "--json"}, 4},
+  });
+}

@@ -1,0 +1,75 @@
+#include <catch2/catch.hpp>
+
+#include "vramest/io/json.hpp"
+#include "vramest/rule.hpp"
+
+using namespace vramest;
+
+namespace {
+
+std::string where_of(std::string_view text) {
+  try {
+    (void)gpus_from_json(text, "gpus.json");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::bad_file);
+    return e.where();
+  }
+  FAIL("accepted");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("json: malformed GPU catalogs name the JSON pointer of the problem", "[json]") {
+  CHECK(where_of("{") == "gpus.json");
+  CHECK(where_of("[]") == "gpus.json:");
+  CHECK(where_of(R"({"gpus": []})") == "gpus.json:/schema_version");
+  CHECK(where_of(R"({"schema_version": 2, "gpus": []})") == "gpus.json:/schema_version");
+  CHECK(where_of(R"({"schema_version": 1})") == "gpus.json:/gpus");
+  CHECK(where_of(R"({"schema_version": 1, "gpus": [{"id": "x", "name": "X"}]})") ==
+        "gpus.json:/gpus/0/memory_bytes");
+  CHECK(where_of(R"({"schema_version": 1, "gpus": [{"id": "x", "name": "X", "memory_bytes": -5}]})") ==
+        "gpus.json:/gpus/0/memory_bytes");
+  CHECK(where_of(R"({"schema_version": 1, "gpus": [{"id": "x", "name": "X", "memory_bytes": 0}]})") ==
+        "gpus.json:/gpus/0/memory_bytes");
+  CHECK(where_of(R"({"schema_version": 1, "gpus": [{"id": 7, "name": "X", "memory_bytes": 1}]})") ==
+        "gpus.json:/gpus/0/id");
+  CHECK(where_of(R"({"schema_version": 1, "gpus": [{"id": "x", "name": "X", "memory_bytes": 1, "aliases": [1]}]})") ==
+        "gpus.json:/gpus/0/aliases/0");
+}
+
+TEST_CASE("json: a minimal user GPU needs only id, name and memory_bytes", "[json]") {
+  const auto gpus = gpus_from_json(R"({"schema_version": 1, "gpus": [{"id": "lab-card", "name": "Lab card", "memory_bytes": 1000}]})", "mine");
+  REQUIRE(gpus.size() == 1);
+  CHECK(gpus[0].memory.count == 1000);
+  CHECK_FALSE(gpus[0].bf16_tflops_dense.has_value());
+}
+
+TEST_CASE("json: an estimate has every field of the contract, sizes in integer bytes", "[json]") {
+  const Estimate e = rule_estimate(ModelRef{"14B", 14'000'000'000ULL, 14'000'000'000ULL, "parameter count"},
+                                   Mode::inference, find_precision("fp16"), {});
+  GpuSpec gpu;
+  gpu.id = "a100-40gb";
+  gpu.name = "NVIDIA A100 40GB";
+  gpu.memory = Bytes::from_mib(40960);
+  const nlohmann::ordered_json j = estimate_to_json(e, {fit_on(gpu, e.high, 1)}, e.high);
+  for (const char* key : {"model", "mode", "method", "precision", "context", "batch", "components",
+                          "total_bytes", "range", "per_gpu_bytes", "gpus"}) {
+    INFO(key);
+    CHECK(j.contains(key));
+  }
+  CHECK(j["components"].size() == 7);
+  CHECK(j["total_bytes"].get<std::uint64_t>() == 33'600'000'000ULL);
+  CHECK(j["range"]["high_bytes"].get<std::uint64_t>() == 36'400'000'000ULL);
+  CHECK(j["context"].is_null());
+  CHECK(j["gpus"][0]["fits"] == true);
+  CHECK(j["gpus"][0]["count"] == 1);
+}
+
+TEST_CASE("json: an error object carries code, message and exit code", "[json]") {
+  const auto j = error_to_json(Error(ErrorCode::invalid_value, "unknown GPU 'x'", "did you mean 'y'?"));
+  CHECK(j["schema_version"] == kJsonSchemaVersion);
+  CHECK(j["error"]["code"] == "invalid_value");
+  CHECK(j["error"]["exit_code"] == 3);
+  CHECK(j["error"]["message"] == "unknown GPU 'x' (did you mean 'y'?)");
+}
