@@ -46,8 +46,10 @@ int report_error(const Error& error, bool json, std::ostream& out, std::ostream&
 
 void add_global_options(CLI::App& app, GlobalOptions& options) {
   app.add_flag("--json", options.json, "Write exactly one JSON document to stdout");
-  app.add_option("--units", options.units, "Text output units: gb (10^9 bytes, default) or gib (2^30)");
-  app.add_option("--data-dir", options.data_dir, "Directory with your own gpus.json, added on top of the built-in catalog");
+  app.add_option("--units", options.units, "Text output units: gb (10^9 bytes, default) or gib (2^30)")
+      ->type_name("UNITS");
+  app.add_option("--data-dir", options.data_dir, "Directory with your own gpus.json, added on top of the built-in catalog")
+      ->type_name("DIR");
   app.add_flag("--no-color", options.no_color, "No colour (also when NO_COLOR is set or stdout is not a terminal)");
 }
 

@@ -45,15 +45,19 @@ int fit_exit_code(const std::vector<const report::EstimateView*>& views, const F
 }  // namespace
 
 void setup_estimate(CLI::App& app, EstimateOptions& options) {
-  app.add_option("model", options.model, "Parameter count: 14B, 7.5b, 350M, 1.2T or 8030261248");
+  app.add_option("model", options.model, "Parameter count: 14B, 7.5b, 350M, 1.2T or 8030261248")
+      ->type_name("MODEL");
   app.add_option("-p,--precision", options.precision,
-                 "Weight precision: fp32, fp16, bf16, fp8, int8, int4, or all (one estimate each)");
-  app.add_option("--mode", options.mode, "inference (default), train, lora or qlora");
-  app.add_option("--method", options.method, "rule (the seed's rules of thumb) or detailed");
+                 "Weight precision: fp32, fp16, bf16, fp8, int8, int4, or all (one estimate each)")
+      ->type_name("NAME");
+  app.add_option("--mode", options.mode, "inference (default), train, lora or qlora")->type_name("MODE");
+  app.add_option("--method", options.method, "rule (the seed's rules of thumb) or detailed")->type_name("METHOD");
   app.add_option("--overhead", options.overhead,
-                 "Runtime multiplier range of the rule method, default 1.2-1.3 (one value: no range)");
-  app.add_option("--gpu", options.gpu_ids, "Check the fit on this GPU id (repeatable); exit 1 if it does not fit");
-  app.add_option("--gpus", options.gpus, "With --gpu: how many of that GPU you have (default 1)");
+                 "Runtime multiplier range of the rule method, default 1.2-1.3 (one value: no range)")
+      ->type_name("RANGE");
+  app.add_option("--gpu", options.gpu_ids, "Check the fit on this GPU id (repeatable); exit 1 if it does not fit")
+      ->type_name("ID");
+  app.add_option("--gpus", options.gpus, "With --gpu: how many of that GPU you have (default 1)")->type_name("N");
 }
 
 CommandResult run_estimate(const EstimateOptions& options, const GlobalOptions& global) {

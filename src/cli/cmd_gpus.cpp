@@ -8,8 +8,9 @@ namespace vramest::shell {
 
 CLI::App* setup_gpus(CLI::App& app, GpusOptions& options, GlobalOptions& global) {
   CLI::App* gpus = app.add_subcommand("gpus", "List the GPU catalog (memory as the driver reports it)");
-  gpus->add_option("--segment", options.segment, "Only this segment: consumer, workstation, datacenter, apple, embedded");
-  gpus->add_option("--vendor", options.vendor, "Only this vendor: nvidia, amd, apple, intel");
+  gpus->add_option("--segment", options.segment, "Only this segment: consumer, workstation, datacenter, apple, embedded")
+      ->type_name("NAME");
+  gpus->add_option("--vendor", options.vendor, "Only this vendor: nvidia, amd, apple, intel")->type_name("NAME");
   gpus->footer("Examples:\n  vramest gpus\n  vramest gpus --segment consumer\n  vramest gpus --json | jq '.gpus[].id'");
   add_global_options(*gpus, global);
   return gpus;
