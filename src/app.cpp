@@ -8,7 +8,9 @@
 #include <ostream>
 
 #include "cli/cmd_estimate.hpp"
+#include "cli/cmd_formats.hpp"
 #include "cli/cmd_gpus.hpp"
+#include "cli/cmd_models.hpp"
 #include "report/report.hpp"
 
 namespace vramest::shell {
@@ -19,15 +21,22 @@ constexpr const char* kDescription =
 
 constexpr const char* kExamples = R"(Examples:
   vramest 14B                          the seed's whole analysis of a 14B model
+  vramest llama-3.1-8b                 memory from the architecture (detailed method)
+  vramest qwen3-8b -c 32k -b 4 --engine vllm --gpu rtx-4090
+  vramest meta-llama/Llama-3.1-70B -p q4_k_m --engine llamacpp --kv-dtype q8_0
+  vramest path/to/config.json -c 32768 a Hugging Face config (or its directory)
   vramest 70b -p int4                  one estimate: 70B parameters at 4 bits
   vramest 7B -p all --json             one estimate per precision, as JSON
   vramest 14B -p int8 --gpu rtx-4090   does it fit? exit 0 if yes, 1 if not
   vramest 14B -p fp16 --gpu rtx-3090 --gpus 2
   vramest 14B --mode train             the seed's full fine-tuning rule (12 bytes/param)
   vramest gpus                         the GPU catalog
+  vramest models                       the model catalog
+  vramest formats                      weight formats and their real bits per weight
 
 Exit codes: 0 ok, 1 does not fit, 2 usage error, 3 invalid value, 4 bad file or data, 70 internal error.
-Environment: NO_COLOR disables colour; VRAMEST_DATA_DIR adds a directory with your own gpus.json.)";
+Environment: NO_COLOR disables colour; VRAMEST_DATA_DIR adds a directory with your own gpus.json
+and models.json.)";
 
 bool wants_json(int argc, const char* const* argv) {
   for (int i = 1; i < argc; ++i) {
@@ -81,6 +90,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     GlobalOptions global;
     EstimateOptions estimate;
     GpusOptions gpus;
+    ModelsOptions models;
+    FormatsOptions formats;
 
     CLI::App app{kDescription, "vramest"};
     app.set_version_flag("--version", std::string("vramest ") + VRAMEST_VERSION);
@@ -88,6 +99,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     setup_estimate(app, estimate);
     add_global_options(app, global);
     CLI::App* gpus_command = setup_gpus(app, gpus, global);
+    CLI::App* models_command = setup_models(app, models, global);
+    CLI::App* formats_command = setup_formats(app, formats, global);
 
     try {
       app.parse(argc, argv);
@@ -105,7 +118,10 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     }
 
     estimate.model_given = app.get_option("model")->count() > 0;
-    CommandResult result = gpus_command->parsed() ? run_gpus(gpus, global) : run_estimate(estimate, global);
+    CommandResult result = gpus_command->parsed()      ? run_gpus(gpus, global)
+                           : models_command->parsed()  ? run_models(models, global)
+                           : formats_command->parsed() ? run_formats(formats, global)
+                                                       : run_estimate(estimate, global);
     out << result.out;
     return result.exit_code;
   } catch (const Error& error) {

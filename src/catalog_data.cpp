@@ -8,6 +8,7 @@
 
 namespace vramest::embedded {
 extern const std::string_view gpus_json;
+extern const std::string_view models_json;
 }
 
 namespace vramest::shell {
@@ -21,18 +22,34 @@ std::string read_file(const std::string& path) {
   return content.str();
 }
 
+namespace {
+
+// DIR/<name> when the user's data directory holds one; empty otherwise.
+std::string user_file(const std::string& data_dir, const char* name) {
+  if (data_dir.empty()) return {};
+  const std::filesystem::path dir(data_dir);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw Error(ErrorCode::bad_file, "data directory does not exist", {}, data_dir);
+  }
+  const std::filesystem::path file = dir / name;
+  return std::filesystem::exists(file, ec) ? file.string() : std::string{};
+}
+
+}  // namespace
+
 GpuCatalog load_gpu_catalog(const std::string& data_dir) {
   GpuCatalog catalog(gpus_from_json(embedded::gpus_json, "data/gpus.json"));
-  if (!data_dir.empty()) {
-    const std::filesystem::path dir(data_dir);
-    std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) {
-      throw Error(ErrorCode::bad_file, "data directory does not exist", {}, data_dir);
-    }
-    const std::filesystem::path user_gpus = dir / "gpus.json";
-    if (std::filesystem::exists(user_gpus, ec)) {
-      catalog.merge(gpus_from_json(read_file(user_gpus.string()), user_gpus.string()));
-    }
+  if (const std::string path = user_file(data_dir, "gpus.json"); !path.empty()) {
+    catalog.merge(gpus_from_json(read_file(path), path));
+  }
+  return catalog;
+}
+
+ModelCatalog load_model_catalog(const std::string& data_dir) {
+  ModelCatalog catalog(models_from_json(embedded::models_json, "data/models.json"));
+  if (const std::string path = user_file(data_dir, "models.json"); !path.empty()) {
+    catalog.merge(models_from_json(read_file(path), path));
   }
   return catalog;
 }

@@ -12,6 +12,9 @@ namespace vramest::shell {
 // one. Throws bad_file (exit 4) for a malformed file.
 GpuCatalog load_gpu_catalog(const std::string& data_dir);
 
+// Loads the built-in model catalog, then DIR/models.json on top when present.
+ModelCatalog load_model_catalog(const std::string& data_dir);
+
 // Reads a whole file into memory; throws bad_file naming the path when it cannot.
 std::string read_file(const std::string& path);
 

@@ -1,13 +1,16 @@
-// catalog.hpp — the GPU catalog: lookup by id or alias, case-insensitive, with "did you mean".
+// catalog.hpp — the GPU and model catalogs: lookup by id, alias or Hugging Face name,
+// case-insensitive, with "did you mean".
 //
-// The catalog is filled from data/gpus.json (embedded in the binary) and optionally a user's own
-// file on top, whose entries replace built-in ones with the same id:
+// Catalogs are filled from data/gpus.json and data/models.json (embedded in the binary) and
+// optionally a user's own files on top, whose entries replace built-in ones with the same id:
 //
-//   GpuCatalog catalog = ...;                       // see io/json.hpp
-//   const GpuSpec& gpu = catalog.find("RTX-4090");  // throws invalid_value with a hint if unknown
+//   GpuCatalog gpus = ...;                                  // see io/json.hpp
+//   const GpuSpec& gpu = gpus.find("RTX-4090");             // throws invalid_value with a hint
+//   const ModelEntry& m = models.find("meta-llama/Llama-3.1-8B");
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,52 +21,98 @@
 
 namespace vramest {
 
-class GpuCatalog {
+// A catalog model: its names, its published counts, and its config.json fields (as JSON text,
+// parsed only when the model is used: parse/hf_config.hpp).
+struct ModelEntry {
+  std::string id;     // short lower-kebab id ("llama-3.1-8b")
+  std::string hf_id;  // Hugging Face repository ("meta-llama/Llama-3.1-8B")
+  std::vector<std::string> aliases;
+  std::string family;
+  std::uint64_t params = 0;
+  std::uint64_t active_params = 0;
+  std::string params_evidence;
+  std::uint64_t context_length = 0;
+  bool multimodal = false;
+  std::string source;
+  std::string config_json;
+};
+
+// Every name an entry answers to, lower-cased, its id first.
+inline std::vector<std::string> entry_names(const GpuSpec& gpu) {
+  std::vector<std::string> names{gpu.id};
+  for (const std::string& alias : gpu.aliases) names.push_back(to_lower(alias));
+  return names;
+}
+
+inline std::vector<std::string> entry_names(const ModelEntry& model) {
+  std::vector<std::string> names{model.id, to_lower(model.hf_id)};
+  for (const std::string& alias : model.aliases) names.push_back(to_lower(alias));
+  return names;
+}
+
+// Entries sorted by id, found by any of their names, case-insensitively.
+template <typename Entry>
+class Catalog {
  public:
-  GpuCatalog() = default;
-  explicit GpuCatalog(std::vector<GpuSpec> gpus) : gpus_(std::move(gpus)) { sort(); }
+  Catalog() = default;
+  Catalog(std::vector<Entry> entries, std::string kind, std::string list_command)
+      : entries_(std::move(entries)), kind_(std::move(kind)), list_command_(std::move(list_command)) {
+    sort();
+  }
 
-  const std::vector<GpuSpec>& all() const { return gpus_; }
+  const std::vector<Entry>& all() const { return entries_; }
 
-  const GpuSpec* try_find(std::string_view name) const {
+  const Entry* try_find(std::string_view name) const {
     const std::string key = to_lower(name);
-    for (const GpuSpec& gpu : gpus_) {
-      if (gpu.id == key) return &gpu;
-      if (std::find(gpu.aliases.begin(), gpu.aliases.end(), key) != gpu.aliases.end()) return &gpu;
+    for (const Entry& entry : entries_) {
+      for (const std::string& candidate : entry_names(entry)) {
+        if (candidate == key) return &entry;
+      }
     }
     return nullptr;
   }
 
-  const GpuSpec& find(std::string_view name) const {
-    if (const GpuSpec* gpu = try_find(name)) return *gpu;
+  const Entry& find(std::string_view name) const {
+    if (const Entry* entry = try_find(name)) return *entry;
     std::vector<std::string> names;
-    for (const GpuSpec& gpu : gpus_) {
-      names.push_back(gpu.id);
-      names.insert(names.end(), gpu.aliases.begin(), gpu.aliases.end());
+    for (const Entry& entry : entries_) {
+      for (std::string& candidate : entry_names(entry)) names.push_back(std::move(candidate));
     }
     std::string hint = did_you_mean(name, names);
-    if (hint.empty()) hint = "'vramest gpus' lists the catalog";
-    throw Error(ErrorCode::invalid_value, "unknown GPU '" + std::string(name) + "'", hint);
+    if (hint.empty()) hint = "'" + list_command_ + "' lists the catalog";
+    throw Error(ErrorCode::invalid_value, "unknown " + kind_ + " '" + std::string(name) + "'", hint);
   }
 
   // Adds `extra` on top: an entry with an existing id replaces it.
-  void merge(std::vector<GpuSpec> extra) {
-    for (GpuSpec& gpu : extra) {
-      auto same = std::find_if(gpus_.begin(), gpus_.end(),
-                               [&](const GpuSpec& g) { return g.id == gpu.id; });
-      if (same != gpus_.end()) *same = std::move(gpu);
-      else gpus_.push_back(std::move(gpu));
+  void merge(std::vector<Entry> extra) {
+    for (Entry& entry : extra) {
+      auto same = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.id == entry.id; });
+      if (same != entries_.end()) *same = std::move(entry);
+      else entries_.push_back(std::move(entry));
     }
     sort();
   }
 
  private:
   void sort() {
-    std::sort(gpus_.begin(), gpus_.end(),
-              [](const GpuSpec& a, const GpuSpec& b) { return a.id < b.id; });
+    std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.id < b.id; });
   }
 
-  std::vector<GpuSpec> gpus_;
+  std::vector<Entry> entries_;
+  std::string kind_;
+  std::string list_command_;
+};
+
+class GpuCatalog : public Catalog<GpuSpec> {
+ public:
+  GpuCatalog() = default;
+  explicit GpuCatalog(std::vector<GpuSpec> gpus) : Catalog(std::move(gpus), "GPU", "vramest gpus") {}
+};
+
+class ModelCatalog : public Catalog<ModelEntry> {
+ public:
+  ModelCatalog() = default;
+  explicit ModelCatalog(std::vector<ModelEntry> models) : Catalog(std::move(models), "model", "vramest models") {}
 };
 
 }  // namespace vramest

@@ -53,6 +53,18 @@ inline GpuFit fit_on(const GpuSpec& gpu, Bytes need, std::uint64_t requested) {
   return GpuFit{&gpu, count, requested, count <= requested};
 }
 
+// Fit of a need split over GPUs where part of it is sharded (weights, KV cache, activations with
+// tensor parallelism) and part repeats on every GPU (CUDA context, workspaces). count 0: no number
+// of GPUs holds it (the per-GPU part alone exceeds the memory).
+inline GpuFit fit_split(const GpuSpec& gpu, Bytes sharded, Bytes per_gpu, std::uint64_t requested) {
+  GpuFit fit{&gpu, 0, requested, false};
+  if (per_gpu >= gpu.memory) return fit;
+  const std::uint64_t room = gpu.memory.count - per_gpu.count;
+  fit.count = sharded.count == 0 ? 1 : ceil_div(sharded.count, room);
+  fit.fits = fit.count <= requested;
+  return fit;
+}
+
 // A GPU count as typed (--gpus N): a whole number from 1 to kMaxGpus.
 inline constexpr std::uint64_t kMaxGpus = 65536;
 

@@ -85,6 +85,29 @@ inline std::uint64_t parse_param_count(std::string_view text) {
   return mantissa;
 }
 
+// A token or sequence count as typed: "4096", "32k" (= 32768), "128K". k means 1024, as context
+// lengths are quoted. `what` names the flag in errors; values above `max` are absurd.
+inline std::uint64_t parse_token_count(std::string_view text, std::string_view what, std::uint64_t max) {
+  const auto bad = [&] {
+    return Error(ErrorCode::invalid_value, "invalid " + std::string(what) + " '" + std::string(text) + "'",
+                 "expected a whole number such as 4096 or 32k, from 1 to " + std::to_string(max));
+  };
+  std::uint64_t multiplier = 1;
+  if (!text.empty() && (text.back() == 'k' || text.back() == 'K')) {
+    multiplier = 1024;
+    text.remove_suffix(1);
+  }
+  if (text.empty() || text.size() > 12) throw bad();
+  std::uint64_t value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') throw bad();
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  value *= multiplier;
+  if (value == 0 || value > max) throw bad();
+  return value;
+}
+
 // A short human form: "14B", "7.5B", "8.03B", "350M", "124.4M", "1.5T": two decimals below ten
 // units, one above, trailing zeros dropped.
 inline std::string format_param_count(std::uint64_t params) {

@@ -17,6 +17,13 @@ struct EstimateOptions {
   std::string overhead;   // empty: the seed's 1.2-1.3
   std::vector<std::string> gpu_ids;
   std::string gpus;       // --gpus N as typed; empty: not given
+  std::string context;    // -c tokens per sequence; empty: default 4096
+  std::string batch;      // -b concurrent sequences; empty: default 1
+  std::string kv_dtype;   // empty: fp16/bf16 by engine
+  std::string engine;     // empty: transformers
+  std::string ubatch;     // llama.cpp -ub
+  bool no_flash_attn = false;
+  std::string gpu_util;   // vLLM gpu_memory_utilization
 };
 
 void setup_estimate(CLI::App& app, EstimateOptions& options);

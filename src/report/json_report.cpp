@@ -62,3 +62,75 @@ std::string gpus_json(const std::vector<GpuSpec>& gpus) {
 std::string error_json(const Error& error) { return dump(error_to_json(error)); }
 
 }  // namespace vramest::report
+
+namespace vramest::report {
+
+std::string detailed_json(const DetailedView& view) {
+  const DetailedInference& d = view.result;
+  nlohmann::ordered_json doc = document();
+  Bytes per_gpu = view.per_gpu;
+  doc.update(estimate_to_json(d.estimate, view.fits, per_gpu));
+  if (!view.hf_id.empty()) doc["model"]["hf_id"] = view.hf_id;
+  doc["engine"] = engine_name(view.engine);
+  doc["kv_dtype"] = d.kv_dtype;
+  doc["defaults"] = view.defaults;
+  nlohmann::ordered_json by_type = nlohmann::ordered_json::object();
+  for (const auto& [type, bytes] : d.weights.by_type) by_type[type] = bytes.count;
+  doc["weights_by_type"] = std::move(by_type);
+  doc["host_bytes"] = d.host_weights.count;
+  doc["kv_cache"] = {{"bytes_per_token", d.kv.bytes_per_token_full},
+                     {"full_layers", d.kv.full_layers},
+                     {"windowed_layers", d.kv.windowed_layers},
+                     {"cells", d.kv.cells},
+                     {"formula", d.kv.formula}};
+  doc["activations_basis"] = d.activation_basis;
+  nlohmann::ordered_json runtime = nlohmann::ordered_json::array();
+  for (const RuntimePart& part : d.runtime) {
+    runtime.push_back({{"name", part.name}, {"bytes", part.bytes.count}, {"source", part.source}});
+  }
+  doc["runtime_parts"] = std::move(runtime);
+  doc["rule"] = {{"precision", view.rule.precision},
+                 {"low_bytes", view.rule.low.count},
+                 {"high_bytes", view.rule.high.count}};
+  doc["notes"] = d.notes;
+  nlohmann::ordered_json vllm = nlohmann::ordered_json::array();
+  for (const VllmReservation& r : view.vllm) {
+    vllm.push_back({{"gpu", r.gpu->id},
+                    {"reserved_bytes", r.reserved.count},
+                    {"kv_pool_bytes", r.kv_pool.count},
+                    {"kv_tokens", r.kv_tokens}});
+  }
+  doc["vllm"] = std::move(vllm);
+  return dump(doc);
+}
+
+std::string models_json(const std::vector<ModelEntry>& models) {
+  nlohmann::ordered_json doc = document();
+  doc["models"] = nlohmann::ordered_json::array();
+  for (const ModelEntry& m : models) {
+    doc["models"].push_back({{"id", m.id},
+                             {"hf_id", m.hf_id},
+                             {"aliases", m.aliases},
+                             {"family", m.family},
+                             {"params", m.params},
+                             {"active_params", m.active_params},
+                             {"context_length", m.context_length},
+                             {"multimodal", m.multimodal},
+                             {"params_evidence", m.params_evidence}});
+  }
+  return dump(doc);
+}
+
+std::string formats_json(const std::vector<std::pair<FormatInfo, std::optional<double>>>& formats) {
+  nlohmann::ordered_json doc = document();
+  doc["formats"] = nlohmann::ordered_json::array();
+  for (const auto& [info, bpw] : formats) {
+    doc["formats"].push_back({{"id", info.id},
+                              {"family", info.family},
+                              {"bits_per_weight_llama_3_1_8b", bpw ? nlohmann::ordered_json(*bpw) : nlohmann::ordered_json(nullptr)},
+                              {"description", info.description}});
+  }
+  return dump(doc);
+}
+
+}  // namespace vramest::report

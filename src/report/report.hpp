@@ -7,8 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "vramest/catalog.hpp"
 #include "vramest/estimate.hpp"
+#include "vramest/formats.hpp"
 #include "vramest/gpu.hpp"
+#include "vramest/inference.hpp"
 #include "vramest/rule.hpp"
 
 namespace vramest::report {
@@ -38,7 +41,36 @@ struct AnalysisView {
   bool gpus_named = false;
 };
 
+// What vLLM does with a GPU: it claims gpu_memory_utilization of it up front and fills what the
+// model does not use with KV cache pages.
+struct VllmReservation {
+  const GpuSpec* gpu = nullptr;
+  Bytes reserved;           // utilization x memory, claimed at start-up whatever the load
+  Bytes kv_pool;            // reserved minus weights, activation peak and runtime (0 if negative)
+  std::uint64_t kv_tokens = 0;  // tokens the pool holds (all sequences together)
+};
+
+// A detailed estimate from the architecture.
+struct DetailedView {
+  DetailedInference result;
+  std::string hf_id;
+  Engine engine = Engine::transformers;
+  std::vector<std::string> defaults;  // the defaults this estimate used, stated in the output
+  Estimate rule;                      // the seed's rule for the same model, shown beside it
+  std::vector<GpuFit> fits;
+  std::uint64_t gpus_requested = 1;
+  bool gpus_named = false;
+  Bytes per_gpu;
+  std::vector<VllmReservation> vllm;  // one per GPU named, for --engine vllm
+};
+
 std::string estimate_text(const EstimateView& view, const Style& style);
+std::string detailed_text(const DetailedView& view, const Style& style);
+std::string detailed_json(const DetailedView& view);
+std::string models_text(const std::vector<ModelEntry>& models, const Style& style);
+std::string models_json(const std::vector<ModelEntry>& models);
+std::string formats_text(const std::vector<std::pair<FormatInfo, std::optional<double>>>& formats, const Style& style);
+std::string formats_json(const std::vector<std::pair<FormatInfo, std::optional<double>>>& formats);
 std::string analysis_text(const AnalysisView& view, const Style& style);
 std::string gpus_text(const std::vector<GpuSpec>& gpus, const Style& style);
 

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "report/report.hpp"
 #include "report/table.hpp"
 #include "vramest/param_count.hpp"
@@ -84,6 +86,14 @@ std::string fit_table(const EstimateView& view, const Style& style) {
 }  // namespace
 
 std::string format_amount(Bytes amount, DisplayUnit unit) {
+  // Below one GB/GiB, MB/MiB keep the digits that matter ("287 MB", not "0.29 GB").
+  const std::uint64_t one = unit == DisplayUnit::gb ? kGB : kGiB;
+  if (amount.count != 0 && amount.count < one) {
+    const double small = static_cast<double>(amount.count) / static_cast<double>(unit == DisplayUnit::gb ? kMB : kMiB);
+    std::string text = fmt::format("{:.1f}", small);
+    if (text.size() > 2 && text.compare(text.size() - 2, 2, ".0") == 0) text.resize(text.size() - 2);
+    return text + (unit == DisplayUnit::gb ? " MB" : " MiB");
+  }
   return number(amount, unit) + " " + unit_name(unit);
 }
 
@@ -205,6 +215,129 @@ std::string gpus_text(const std::vector<GpuSpec>& gpus, const Style& style) {
   return bold(fmt::format("{} GPUs", gpus.size()), style) +
          " (memory: the total the driver reports; bf16 dense: tensor TFLOPS without sparsity)\n" +
          table.render();
+}
+
+}  // namespace vramest::report
+
+namespace vramest::report {
+namespace {
+
+// A proportional bar of `width` cells with eighth-block resolution.
+std::string bar(Bytes part, Bytes whole, int width) {
+  if (whole.count == 0) return std::string(static_cast<std::size_t>(width), ' ');
+  static const char* const kEighths[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+  const auto eighths = static_cast<int>(static_cast<double>(part.count) / static_cast<double>(whole.count) * width * 8 + 0.5);
+  std::string out;
+  for (int i = 0; i < eighths / 8; ++i) out += "█";
+  out += kEighths[eighths % 8];
+  const int cells = eighths / 8 + (eighths % 8 != 0 ? 1 : 0);
+  out += std::string(static_cast<std::size_t>(std::max(0, width - cells)), ' ');
+  return out;
+}
+
+std::string percent(Bytes part, Bytes whole) {
+  if (whole.count == 0) return "";
+  return fmt::format("{:.1f}%", 100.0 * static_cast<double>(part.count) / static_cast<double>(whole.count));
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : std::string(separator)) + item;
+  return out;
+}
+
+}  // namespace
+
+std::string detailed_text(const DetailedView& view, const Style& style) {
+  const DetailedInference& d = view.result;
+  const Estimate& e = d.estimate;
+  const DisplayUnit unit = style.unit;
+  std::string out = bold(fmt::format("{}{}: {}, inference (method: detailed)", e.model.name,
+                                     view.hf_id.empty() ? "" : " (" + view.hf_id + ")", model_line(e.model)),
+                         style) + "\n";
+  if (e.model.active_params != e.model.params) {
+    out += fmt::format("mixture of experts: {} parameters active per token\n", format_param_count(e.model.active_params));
+  }
+  out += fmt::format("engine {}, weights {}, context {} x batch {}, KV cache {}\n", engine_name(view.engine), e.precision,
+                     *e.context, *e.batch, d.kv_dtype);
+  if (!view.defaults.empty()) out += "Defaults used: " + join(view.defaults, ", ") + "\n";
+  out += units_line(unit) + "\n";
+
+  std::vector<std::string> weight_types;
+  for (const auto& [type, bytes] : d.weights.by_type) weight_types.push_back(type + " " + format_amount(bytes, unit));
+  std::vector<std::string> runtime_parts;
+  for (const RuntimePart& part : d.runtime) runtime_parts.push_back(part.name + " " + format_amount(part.bytes, unit));
+  std::string kv_detail = fmt::format("{}; {} B/token over {} layers", d.kv.formula, d.kv.bytes_per_token_full,
+                          d.kv.full_layers + d.kv.windowed_layers);
+  if (d.kv.windowed_layers > 0) kv_detail += fmt::format(", {} of them windowed", d.kv.windowed_layers);
+
+  const Components& c = e.components;
+  Table parts({Align::left, Align::right, Align::left, Align::right, Align::left});
+  const auto row = [&](const char* name, Bytes amount, const std::string& detail) {
+    parts.add_row({name, format_amount(amount, unit), bar(amount, e.total, 24), percent(amount, e.total), detail});
+  };
+  row("weights", c.weights, join(weight_types, ", "));
+  row("kv_cache", c.kv_cache, kv_detail);
+  row("activations", c.activations, d.activation_basis);
+  row("runtime", c.runtime, join(runtime_parts, ", "));
+  parts.add_row({"total", format_amount(e.total, unit), "", "", ""});
+  out += parts.render();
+  out += fmt::format("  rule method (the seed's x1.2 - x1.3 at {}): {}\n", find_precision(view.rule.precision).label,
+                     range_text(view.rule.low, view.rule.high, unit));
+  if (d.host_weights.count != 0) {
+    out += fmt::format("  host memory: the token embedding, {}, stays in CPU RAM\n", format_amount(d.host_weights, unit));
+  }
+  for (const std::string& note : d.notes) out += "  note: " + note + "\n";
+  for (const RuntimePart& part : d.runtime) out += fmt::format("  source: {}: {}\n", part.name, part.source);
+
+  out += "\n" + bold("GPU fit", style) +
+         " (weights, KV cache and activations split over N GPUs; runtime on each; N > 1 needs tensor parallelism)\n";
+  if (view.gpus_requested > 1) {
+    out += fmt::format("  per GPU over {}: {}\n", view.gpus_requested, format_amount(view.per_gpu, unit));
+  }
+  Table table({Align::left, Align::right, Align::right, Align::left});
+  table.add_row({"GPU", "memory", "GPUs needed", view.gpus_named ? "verdict" : ""});
+  for (const GpuFit& fit : view.fits) {
+    if (!view.gpus_named && !fit.gpu->featured) continue;
+    std::string verdict;
+    if (view.gpus_named) verdict = fit.fits ? "fits" : "does not fit";
+    table.add_row({fit.gpu->id, format_amount(fit.gpu->memory, unit), fit.count == 0 ? "-" : count_cell(fit), verdict});
+  }
+  out += table.render();
+  for (const VllmReservation& r : view.vllm) {
+    out += fmt::format("  vLLM on {}: reserves {} at start-up (gpu_memory_utilization of the memory, whatever the load); "
+                       "its KV pool gets {} = {} tokens\n",
+                       r.gpu->id, format_amount(r.reserved, unit), format_amount(r.kv_pool, unit), group_digits(r.kv_tokens));
+  }
+  if (view.gpus_named) {
+    const bool all_fit = std::all_of(view.fits.begin(), view.fits.end(), [](const GpuFit& f) { return f.fits; });
+    out += green_or_red(all_fit ? "fits" : "does not fit", all_fit, style) + "\n";
+  }
+  return out;
+}
+
+std::string models_text(const std::vector<ModelEntry>& models, const Style& style) {
+  Table table({Align::left, Align::left, Align::right, Align::right, Align::right, Align::left});
+  table.add_row({"id", "Hugging Face", "params", "active", "context", "family"});
+  for (const ModelEntry& m : models) {
+    table.add_row({m.id, m.hf_id, format_param_count(m.params),
+                   m.active_params == m.params ? "" : format_param_count(m.active_params),
+                   m.context_length == 0 ? "" : std::to_string(m.context_length), m.family});
+  }
+  return bold(fmt::format("{} models", models.size()), style) +
+         " (exact parameter counts of the text model; names are case-insensitive)\n" + table.render();
+}
+
+std::string formats_text(const std::vector<std::pair<FormatInfo, std::optional<double>>>& formats, const Style& style) {
+  Table table({Align::left, Align::left, Align::right, Align::left});
+  table.add_row({"format", "family", "bits/weight", "what"});
+  for (const auto& [info, bpw] : formats) {
+    table.add_row({std::string(info.id), std::string(info.family), bpw ? fmt::format("{:.2f}", *bpw) : "",
+                   std::string(info.description)});
+  }
+  return bold(fmt::format("{} weight formats", formats.size()), style) +
+         " (bits/weight: the whole of Llama-3.1-8B stored in that format, scales and the tensors kept at "
+         "higher precision included)\n" + table.render();
 }
 
 }  // namespace vramest::report

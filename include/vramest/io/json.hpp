@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vramest/catalog.hpp"
 #include "vramest/error.hpp"
 #include "vramest/estimate.hpp"
 #include "vramest/gpu.hpp"
@@ -111,6 +112,51 @@ inline std::vector<GpuSpec> gpus_from_json(std::string_view text, std::string_vi
     gpus.push_back(std::move(gpu));
   }
   return gpus;
+}
+
+// Reads a model catalog document: {"schema_version": 1, "models": [ {...}, ... ]}. Each model's
+// config object is kept as text and parsed only when the model is used.
+inline std::vector<ModelEntry> models_from_json(std::string_view text, std::string_view origin) {
+  using json_detail::bad_field;
+  using json_detail::field;
+  const nlohmann::json doc = parse_json_document(text, origin);
+  if (!doc.is_object()) throw bad_field(origin, "", "expected a JSON object");
+  if (field<int>(doc, "schema_version", origin, "") != 1) {
+    throw bad_field(origin, "/schema_version", "unsupported schema_version (this build reads 1)");
+  }
+  const auto list = doc.find("models");
+  if (list == doc.end() || !list->is_array()) throw bad_field(origin, "/models", "expected an array");
+  std::vector<ModelEntry> models;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const nlohmann::json& entry = (*list)[i];
+    const std::string at = "/models/" + std::to_string(i);
+    if (!entry.is_object()) throw bad_field(origin, at, "expected an object");
+    ModelEntry m;
+    m.id = to_lower(field<std::string>(entry, "id", origin, at));
+    m.hf_id = entry.contains("hf_id") ? field<std::string>(entry, "hf_id", origin, at) : m.id;
+    m.family = entry.contains("family") ? field<std::string>(entry, "family", origin, at) : std::string{};
+    m.params_evidence = entry.contains("params_evidence") ? field<std::string>(entry, "params_evidence", origin, at) : "";
+    m.source = entry.contains("source") ? field<std::string>(entry, "source", origin, at) : "";
+    m.multimodal = entry.contains("multimodal") && field<bool>(entry, "multimodal", origin, at);
+    if (entry.contains("aliases")) {
+      const nlohmann::json& aliases = entry["aliases"];
+      if (!aliases.is_array()) throw bad_field(origin, at + "/aliases", "expected an array");
+      for (std::size_t k = 0; k < aliases.size(); ++k) {
+        if (!aliases[k].is_string()) throw bad_field(origin, at + "/aliases/" + std::to_string(k), "expected a string");
+        m.aliases.push_back(aliases[k].get<std::string>());
+      }
+    }
+    const auto config = entry.find("config");
+    if (config == entry.end() || !config->is_object()) throw bad_field(origin, at + "/config", "expected an object");
+    nlohmann::json with_flags = *config;
+    if (m.multimodal) with_flags["multimodal"] = true;
+    m.config_json = with_flags.dump();
+    m.params = entry.contains("params") ? field<std::uint64_t>(entry, "params", origin, at) : 0;
+    m.active_params = entry.contains("active_params") ? field<std::uint64_t>(entry, "active_params", origin, at) : m.params;
+    m.context_length = entry.contains("context_length") ? field<std::uint64_t>(entry, "context_length", origin, at) : 0;
+    models.push_back(std::move(m));
+  }
+  return models;
 }
 
 inline nlohmann::ordered_json gpu_to_json(const GpuSpec& gpu) {

@@ -1,0 +1,237 @@
+// inference.hpp — the detailed inference estimate: weights, KV cache, activations and runtime
+// for one engine, from the model's architecture.
+//
+//   InferenceOptions opt;                       // defaults: transformers, 4096 x 1, bf16, fp16 KV
+//   DetailedInference d = estimate_inference(arch, counts, parse_weight_format("q4_k_m"), opt);
+//   d.estimate.total == d.estimate.components.sum();
+//
+// Sources for each term are given where it is computed. Activation terms are the peak of the
+// live intermediate tensors of one forward pass (layers run one after another and reuse memory):
+// the residual stream plus the larger of the attention block and the MLP block, plus the logits
+// the engine materialises (../shared/reference/formulas.md section 3.1).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vramest/estimate.hpp"
+#include "vramest/formats.hpp"
+#include "vramest/kv_cache.hpp"
+#include "vramest/model.hpp"
+#include "vramest/units.hpp"
+
+namespace vramest {
+
+struct InferenceOptions {
+  Engine engine = Engine::transformers;
+  std::uint64_t context = 4096;
+  std::uint64_t batch = 1;
+  std::string kv_dtype;                     // empty: fp16 for llama.cpp, bf16 otherwise
+  std::uint64_t ubatch = 512;               // llama.cpp -ub (default 512)
+  bool flash_attention = true;              // llama.cpp -fa (auto: on where supported)
+  std::uint64_t max_num_batched_tokens = 8192;  // vLLM V1 scheduler token budget
+  std::uint64_t max_num_seqs = 256;             // vLLM default
+  std::uint32_t gpu_memory_utilization_permille = 900;  // vLLM default 0.9
+};
+
+// vLLM's --gpu-memory-utilization as typed ("0.9", "0.95"): thousandths, from 0.01 to 1.
+inline std::uint32_t parse_utilization(std::string_view text) {
+  const auto bad = [&] {
+    return Error(ErrorCode::invalid_value, "invalid GPU memory utilization '" + std::string(text) + "'",
+                 "expected a fraction from 0.01 to 1, such as 0.9");
+  };
+  if (text.size() < 1 || text.size() > 5) throw bad();
+  std::uint32_t whole = 0;
+  std::uint32_t thousandths = 0;
+  std::uint32_t scale = 100;
+  bool point = false;
+  for (const char c : text) {
+    if (c == '.' && !point) { point = true; continue; }
+    if (c < '0' || c > '9') throw bad();
+    const auto digit = static_cast<std::uint32_t>(c - '0');
+    if (!point) whole = whole * 10 + digit;
+    else if (scale == 0) throw bad();
+    else { thousandths += digit * scale; scale /= 10; }
+  }
+  const std::uint32_t permille = whole * 1000 + thousandths;
+  if (permille < 10 || permille > 1000) throw bad();
+  return permille;
+}
+
+// Runtime memory outside the tensor allocator, with where each constant comes from.
+struct RuntimePart {
+  std::string name;
+  Bytes bytes;
+  std::string source;
+};
+
+struct DetailedInference {
+  Estimate estimate;
+  WeightBreakdown weights;
+  Bytes host_weights;  // weights the engine keeps in CPU memory (llama.cpp's token embedding)
+  KvCacheResult kv;
+  std::string kv_dtype;
+  std::string activation_basis;
+  std::vector<RuntimePart> runtime;
+  std::vector<std::string> notes;
+};
+
+// PyTorch PR #86509: the CUDA context of a PyTorch process with lazy module loading (default since
+// CUDA 12.2) measured 287 MB (667 MB without lazy loading).
+inline constexpr std::uint64_t kCudaContextTorchBytes = 287'000'000;
+// cuBLAS + cuBLASLt workspaces: CUBLAS_WORKSPACE_CONFIG default ":4096:2:16:8" (2 x 4 MiB + 8 x
+// 16 KiB) plus PyTorch's 4 MiB cuBLASLt workspace on sm80+ (PyTorch PR #120925).
+inline constexpr std::uint64_t kCublasWorkspaceBytes = 2 * 4 * kMiB + 8 * 16 * kKiB + 4 * kMiB;
+
+// PyTorch's caching allocator (c10/cuda/CUDACachingAllocator.cpp) rounds every allocation above
+// 10 MiB up to a multiple of 2 MiB and carves 1-10 MiB ones from 20 MiB segments; each weight
+// tensor is its own allocation when a checkpoint loads, so the rounding adds up per tensor.
+inline std::uint64_t torch_allocator_rounding(std::uint64_t bytes) {
+  if (bytes <= 10 * kMiB) return 0;
+  return round_up(bytes, 2 * kMiB) - bytes;
+}
+
+namespace inference_detail {
+
+// Live bytes of the widest point of one layer's forward pass for `tokens` tokens, at
+// `bytes_per_value` per activation value: the residual stream (2 copies: input and normed) plus
+// the larger of attention (q, k, v, output) and MLP (gate, up, their product) intermediates.
+inline std::uint64_t layer_peak(const ModelArch& arch, std::uint64_t tokens, std::uint64_t bytes_per_value) {
+  const std::uint64_t residual = 2 * arch.hidden;
+  std::uint64_t attention = 0;
+  if (arch.mla) {
+    const MlaSpec& m = *arch.mla;
+    attention = arch.heads * (2 * (m.qk_nope_head_dim + m.qk_rope_head_dim) + 2 * m.v_head_dim);
+  } else {
+    attention = (2 * arch.heads + 2 * arch.kv_heads) * arch.head_dim;
+  }
+  std::uint64_t mlp = 0;
+  for (const LayerSpec& layer : arch.layers) {
+    // A MoE layer runs one expert's batch at a time (worst case: all tokens pick it) plus the
+    // shared expert and the router logits (fp32).
+    const std::uint64_t width = layer.moe ? arch.moe->expert_intermediate + arch.moe->shared_intermediate
+                                          : layer.dense_intermediate;
+    const std::uint64_t routing = layer.moe ? 4 * arch.moe->experts / bytes_per_value : 0;
+    mlp = std::max(mlp, 3 * width + routing);
+  }
+  return checked_mul(checked_mul(tokens, residual + std::max(attention, mlp)), bytes_per_value);
+}
+
+}  // namespace inference_detail
+
+inline DetailedInference estimate_inference(const ModelArch& arch, const ModelRef& model, const WeightFormat& format,
+                                            const InferenceOptions& opt) {
+  using inference_detail::layer_peak;
+  if (opt.context == 0) throw Error(ErrorCode::invalid_value, "context must be at least 1 token");
+  if (opt.batch == 0) throw Error(ErrorCode::invalid_value, "batch must be at least 1 sequence");
+  DetailedInference d;
+  Estimate& e = d.estimate;
+  e.model = model;
+  e.mode = Mode::inference;
+  e.method = Method::detailed;
+  e.precision = format.id;
+  e.context = opt.context;
+  e.batch = opt.batch;
+
+  // Weights, exactly, tensor by tensor.
+  d.weights = weight_breakdown(arch, format);
+  Bytes device_weights = d.weights.total;
+  if (opt.engine == Engine::llamacpp) {
+    // llama.cpp keeps the input embedding on the CPU (a row gather); a tied model loads a copy of
+    // it as the output tensor on the GPU (src/llama-model.cpp, load_tensors).
+    d.host_weights = d.weights.embedding;
+    device_weights = d.weights.total - d.weights.embedding;
+    if (arch.tied_embeddings) device_weights += d.weights.embedding;
+  }
+  e.components.weights = device_weights;
+
+  // KV cache.
+  const std::string kv_id = !opt.kv_dtype.empty() ? opt.kv_dtype : opt.engine == Engine::llamacpp ? "fp16" : "bf16";
+  const KvDtype& kv_dtype = find_kv_dtype(kv_id);
+  if (opt.engine == Engine::llamacpp && kv_dtype.id == "fp8") {
+    throw Error(ErrorCode::invalid_value, "llama.cpp has no fp8 KV cache", "use --kv-dtype q8_0 or q4_0");
+  }
+  if (opt.engine != Engine::llamacpp && kv_dtype.block_elements > 1) {
+    throw Error(ErrorCode::invalid_value, std::string(kv_dtype.id) + " KV cache is llama.cpp's",
+                "use --engine llamacpp, or --kv-dtype fp8 for vLLM");
+  }
+  d.kv_dtype = std::string(kv_dtype.id);
+  d.kv = kv_cache(arch, kv_dtype, opt.engine, {opt.context, opt.batch, opt.ubatch});
+  e.components.kv_cache = d.kv.bytes;
+
+  // Activations: the peak transient of a forward pass.
+  const std::uint64_t tokens = checked_mul(opt.context, opt.batch);
+  switch (opt.engine) {
+    case Engine::transformers: {
+      // generate() prefills the whole prompt in one forward (no chunking); attention runs in
+      // SDPA/flash kernels without a T x T score matrix; only the last position's logits are
+      // computed (logits_to_keep, transformers PR #31292) and upcast to fp32.
+      const std::uint64_t logits = checked_mul(opt.batch, arch.vocab) * 4;
+      // bitsandbytes dequantizes one layer's weight to 16 bits for each matmul (transient).
+      std::uint64_t dequant = 0;
+      if (format.kind == FormatKind::nf4 || format.kind == FormatKind::int8) {
+        for (const TensorShape& t : model_tensors(arch)) {
+          if (format_detail::is_block_linear(t.role)) dequant = std::max(dequant, 2 * t.ne0 * t.ne1);
+        }
+      }
+      e.components.activations = Bytes{layer_peak(arch, tokens, 2) + logits + dequant};
+      d.activation_basis = "prefill of " + std::to_string(tokens) + " tokens through one layer + last-token logits (fp32)" +
+                           (dequant ? " + one dequantized weight" : "");
+      break;
+    }
+    case Engine::vllm: {
+      // The profile run pushes max_num_batched_tokens tokens through the model, then a dummy
+      // sampler pass over max_num_seqs sequences that holds logits, probs and logprobs in fp32
+      // (vllm/v1/worker/gpu_worker.py determine_available_memory; the sampler's softmax and
+      // log_softmax run in float32).
+      const std::uint64_t step = std::min(tokens, opt.max_num_batched_tokens);
+      const std::uint64_t sampler = checked_mul(checked_mul(opt.max_num_seqs, arch.vocab), 3 * 4);
+      e.components.activations = Bytes{layer_peak(arch, step, 2) + sampler};
+      d.activation_basis = "profile run: " + std::to_string(step) + " batched tokens through one layer + sampler over " +
+                           std::to_string(opt.max_num_seqs) + " sequences (fp32 logits, probs, logprobs)";
+      break;
+    }
+    case Engine::llamacpp: {
+      // The compute buffer is reserved for a worst-case graph of n_ubatch tokens against a full
+      // cache; ggml keeps activations in f32 and reuses buffers across layers. Its largest
+      // pieces: logits for every ubatch token (n_vocab x n_ubatch x 4 B), the layer peak, and
+      // without flash attention the KQ scores (n_kv x n_ubatch x n_head x 4 B, twice with softmax).
+      const std::uint64_t ub = std::min(opt.ubatch, tokens);
+      const std::uint64_t logits = checked_mul(checked_mul(ub, arch.vocab + arch.hidden), 4);
+      std::uint64_t attention_scores = 0;
+      if (!opt.flash_attention) {  // KQ (softmax in place) plus q, k, v and the attention output
+        attention_scores = checked_mul(checked_mul(d.kv.cells, ub), arch.heads) * 4 +
+                           checked_mul(ub, (2 * arch.heads + 2 * arch.kv_heads) * arch.head_dim) * 4;
+      }
+      e.components.activations = Bytes{std::max({logits, layer_peak(arch, ub, 4), attention_scores})};
+      d.activation_basis = "compute buffer for a " + std::to_string(ub) + "-token ubatch" +
+                           (opt.flash_attention ? " with flash attention" : " without flash attention (KQ scores)");
+      break;
+    }
+  }
+
+  // Runtime: memory outside the tensor allocator.
+  if (opt.engine == Engine::llamacpp) {
+    d.runtime.push_back({"CUDA context", Bytes{kCudaContextTorchBytes},
+                         "CUDA 12 lazy-loading context (PyTorch PR #86509 measured 287 MB)"});
+  } else {
+    d.runtime.push_back({"CUDA context", Bytes{kCudaContextTorchBytes}, "PyTorch PR #86509: 287 MB with lazy loading"});
+    d.runtime.push_back({"cuBLAS workspaces", Bytes{kCublasWorkspaceBytes},
+                         "CUBLAS_WORKSPACE_CONFIG default + cuBLASLt 4 MiB (PyTorch PR #120925)"});
+    std::uint64_t rounding = 0;
+    for (const TensorShape& t : model_tensors(arch)) rounding += torch_allocator_rounding(tensor_storage(format, arch, t).bytes);
+    d.runtime.push_back({"allocator rounding", Bytes{rounding},
+                         "caching allocator rounds allocations above 10 MiB to 2 MiB (CUDACachingAllocator.cpp)"});
+  }
+  for (const RuntimePart& part : d.runtime) e.components.runtime += part.bytes;
+
+  e.total = e.components.sum();
+  e.low = e.high = e.total;
+  e.basis = "weights + KV cache + activations + runtime, from the architecture (" + std::string(engine_name(opt.engine)) + ")";
+  return d;
+}
+
+}  // namespace vramest

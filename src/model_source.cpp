@@ -1,0 +1,90 @@
+#include "model_source.hpp"
+
+#include <cctype>
+#include <filesystem>
+
+#include "catalog_data.hpp"
+#include "vramest/io/json.hpp"
+#include "vramest/param_count.hpp"
+#include "vramest/parse/hf_config.hpp"
+
+namespace vramest::shell {
+namespace {
+
+// The published checkpoint's format: its quantization_config, else its torch_dtype.
+std::string checkpoint_format(const nlohmann::json& config) {
+  const nlohmann::json& root = config.contains("text_config") && config["text_config"].is_object()
+                                   ? config["text_config"] : config;
+  for (const nlohmann::json* c : {&config, &root}) {
+    const auto q = c->find("quantization_config");
+    if (q == c->end() || !q->is_object()) continue;
+    const std::string method = q->value("quant_method", "");
+    if (method == "mxfp4") return "mxfp4";
+    if (method == "fp8") return q->contains("weight_block_size") ? "fp8-b128" : "fp8";
+  }
+  const std::string dtype = root.value("torch_dtype", config.value("torch_dtype", std::string("bfloat16")));
+  return dtype == "float16" ? "fp16" : "bf16";
+}
+
+ResolvedModel from_config(const nlohmann::json& config, const std::string& origin) {
+  ResolvedModel m;
+  m.arch = arch_from_hf_config(config, origin);
+  const ParamCounts counts = count_params(*m.arch);
+  m.ref.params = counts.total;
+  m.ref.active_params = counts.active;
+  m.default_format = checkpoint_format(config);
+  return m;
+}
+
+}  // namespace
+
+ResolvedModel resolve_model(const std::string& model, const std::string& data_dir) {
+  if (model.empty()) {
+    throw Error(ErrorCode::invalid_value, "empty model name",
+                "expected a catalog model, a config.json path or a parameter count such as 14B");
+  }
+  std::error_code ec;
+  const std::filesystem::path path(model);
+  if (!model.empty() && std::filesystem::exists(path, ec)) {
+    const std::filesystem::path file = std::filesystem::is_directory(path, ec) ? path / "config.json" : path;
+    if (!std::filesystem::exists(file, ec)) {
+      throw Error(ErrorCode::bad_file, "no config.json in this directory", {}, model);
+    }
+    const std::string origin = file.string();
+    ResolvedModel m = from_config(parse_json_document(read_file(origin), origin), origin);
+    m.ref.name = path.filename().empty() ? origin : (std::filesystem::is_directory(path, ec) ? path.filename().string() : origin);
+    m.ref.source = "config.json";
+    return m;
+  }
+
+  // A parameter count needs no catalog (and no start-up cost for loading one).
+  const bool looks_like_size = !model.empty() && (std::isdigit(static_cast<unsigned char>(model[0])) != 0 ||
+                                                  model[0] == '.' || model[0] == '-');
+  std::optional<Error> size_error;
+  if (looks_like_size) {
+    try {
+      ResolvedModel m;
+      m.ref.params = parse_param_count(model);
+      m.ref.active_params = m.ref.params;
+      m.ref.name = format_param_count(m.ref.params);
+      m.ref.source = "parameter count";
+      return m;
+    } catch (const Error& e) {
+      size_error = e;
+    }
+  }
+  const ModelCatalog catalog = load_model_catalog(data_dir);
+  if (size_error && catalog.try_find(model) == nullptr) throw *size_error;
+  const ModelEntry& entry = catalog.find(model);
+  const std::string origin = "data/models.json:" + entry.id;
+  ResolvedModel m = from_config(nlohmann::json::parse(entry.config_json), origin);
+  if (entry.params != 0 && entry.params != m.ref.params) {
+    throw Error(ErrorCode::bad_file, "the catalog's parameter count disagrees with its config", {}, origin);
+  }
+  m.ref.name = entry.id;
+  m.ref.source = "catalog";
+  m.hf_id = entry.hf_id;
+  return m;
+}
+
+}  // namespace vramest::shell
