@@ -52,7 +52,9 @@ ResolvedModel resolve_model(const std::string& model, const std::string& data_di
     }
     const std::string origin = file.string();
     ResolvedModel m = from_config(parse_json_document(read_file(origin), origin), origin);
-    m.ref.name = path.filename().empty() ? origin : (std::filesystem::is_directory(path, ec) ? path.filename().string() : origin);
+    // A checkpoint directory names the model; a bare file is named by its directory.
+    const std::filesystem::path dir = std::filesystem::is_directory(path, ec) ? path : path.parent_path();
+    m.ref.name = dir.filename().empty() ? file.filename().string() : dir.filename().string();
     m.ref.source = "config.json";
     return m;
   }

@@ -32,8 +32,8 @@ struct InferenceOptions {
   std::string kv_dtype;                     // empty: fp16 for llama.cpp, bf16 otherwise
   std::uint64_t ubatch = 512;               // llama.cpp -ub (default 512)
   bool flash_attention = true;              // llama.cpp -fa (auto: on where supported)
-  std::uint64_t max_num_batched_tokens = 8192;  // vLLM V1 scheduler token budget
-  std::uint64_t max_num_seqs = 256;             // vLLM default
+  std::uint64_t max_num_batched_tokens = 2048;  // vLLM scheduler token budget (vllm_serve_defaults)
+  std::uint64_t max_num_seqs = 256;             // vLLM concurrent sequences
   std::uint32_t gpu_memory_utilization_permille = 900;  // vLLM default 0.9
 };
 
@@ -59,6 +59,19 @@ inline std::uint32_t parse_utilization(std::string_view text) {
   const std::uint32_t permille = whole * 1000 + thousandths;
   if (permille < 10 || permille > 1000) throw bad();
   return permille;
+}
+
+// `vllm serve` scheduler defaults (vllm/engine/arg_utils.py, EngineArgs.get_batch_defaults):
+// 8192 batched tokens and 1024 sequences on GPUs of at least 70 GiB other than the A100, 2048
+// and 256 elsewhere (and when no GPU is named).
+struct VllmBatchDefaults {
+  std::uint64_t max_num_batched_tokens;
+  std::uint64_t max_num_seqs;
+};
+
+inline VllmBatchDefaults vllm_serve_defaults(Bytes gpu_memory, std::string_view gpu_id) {
+  const bool large = gpu_memory.count >= 70 * kGiB && gpu_id.rfind("a100", 0) != 0;
+  return large ? VllmBatchDefaults{8192, 1024} : VllmBatchDefaults{2048, 256};
 }
 
 // Runtime memory outside the tensor allocator, with where each constant comes from.
@@ -187,7 +200,7 @@ inline DetailedInference estimate_inference(const ModelArch& arch, const ModelRe
       // sampler pass over max_num_seqs sequences that holds logits, probs and logprobs in fp32
       // (vllm/v1/worker/gpu_worker.py determine_available_memory; the sampler's softmax and
       // log_softmax run in float32).
-      const std::uint64_t step = std::min(tokens, opt.max_num_batched_tokens);
+      const std::uint64_t step = std::min(opt.max_num_batched_tokens, checked_mul(opt.context, opt.max_num_seqs));
       const std::uint64_t sampler = checked_mul(checked_mul(opt.max_num_seqs, arch.vocab), 3 * 4);
       e.components.activations = Bytes{layer_peak(arch, step, 2) + sampler};
       d.activation_basis = "profile run: " + std::to_string(step) + " batched tokens through one layer + sampler over " +

@@ -69,9 +69,13 @@ std::string_view nearest_rule_precision(const DetailedInference& d) {
   return "int4";
 }
 
+std::string fmt_default_vllm(std::uint64_t tokens, std::uint64_t seqs) {
+  return "vLLM serve scheduler: " + std::to_string(tokens) + " batched tokens, " + std::to_string(seqs) + " sequences";
+}
+
 bool detailed_flags_given(const EstimateOptions& o) {
   return !o.context.empty() || !o.batch.empty() || !o.kv_dtype.empty() || !o.engine.empty() || !o.ubatch.empty() ||
-         o.no_flash_attn || !o.gpu_util.empty();
+         o.no_flash_attn || !o.gpu_util.empty() || !o.max_batched_tokens.empty() || !o.max_seqs.empty();
 }
 
 CommandResult run_rule(const EstimateOptions& options, const GlobalOptions& global, const ModelRef& model,
@@ -167,6 +171,21 @@ CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& 
     if (opt.engine != Engine::vllm) throw Error(ErrorCode::usage, "--gpu-util applies to --engine vllm");
     opt.gpu_memory_utilization_permille = parse_utilization(options.gpu_util);
   }
+  GpuCatalog catalog;
+  const FitRequest request = fit_request(options, global, catalog);
+  if (opt.engine == Engine::vllm) {
+    const GpuSpec* first = request.named ? request.gpus.front() : nullptr;
+    const VllmBatchDefaults defaults = vllm_serve_defaults(first ? first->memory : Bytes{0}, first ? first->id : "");
+    opt.max_num_batched_tokens = options.max_batched_tokens.empty()
+                                     ? defaults.max_num_batched_tokens
+                                     : parse_token_count(options.max_batched_tokens, "max batched tokens", 10'000'000);
+    opt.max_num_seqs = options.max_seqs.empty() ? defaults.max_num_seqs
+                                                : parse_token_count(options.max_seqs, "max sequences", kMaxBatch);
+    note_default(!options.max_batched_tokens.empty() && !options.max_seqs.empty(),
+                 fmt_default_vllm(opt.max_num_batched_tokens, opt.max_num_seqs));
+  } else if (!options.max_batched_tokens.empty() || !options.max_seqs.empty()) {
+    throw Error(ErrorCode::usage, "--max-batched-tokens and --max-seqs apply to --engine vllm");
+  }
   // llama.cpp runs GGUF files: without -p, the published checkpoint converted as
   // convert_hf_to_gguf.py does (MXFP4 experts stay MXFP4; 16-bit weights become F16).
   std::string format_id = options.precision;
@@ -191,8 +210,6 @@ CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& 
   view.engine = opt.engine;
   view.rule = rule_estimate(model.ref, Mode::inference, find_precision(nearest_rule_precision(view.result)), {});
 
-  GpuCatalog catalog;
-  const FitRequest request = fit_request(options, global, catalog);
   const Estimate& e = view.result.estimate;
   const Bytes sharded = e.components.weights + e.components.kv_cache + e.components.activations;
   const Bytes per_gpu_fixed = e.components.runtime;
@@ -241,6 +258,11 @@ void setup_estimate(CLI::App& app, EstimateOptions& options) {
   app.add_option("--ubatch", options.ubatch, "llama.cpp micro-batch (-ub, default 512)")->type_name("N");
   app.add_flag("--no-flash-attn", options.no_flash_attn, "llama.cpp without flash attention (-fa off)");
   app.add_option("--gpu-util", options.gpu_util, "vLLM gpu_memory_utilization (default 0.9)")->type_name("FRACTION");
+  app.add_option("--max-batched-tokens", options.max_batched_tokens,
+                 "vLLM max_num_batched_tokens (default 8192 on GPUs >= 70 GiB but A100, else 2048)")
+      ->type_name("N");
+  app.add_option("--max-seqs", options.max_seqs, "vLLM max_num_seqs (default 1024 on GPUs >= 70 GiB but A100, else 256)")
+      ->type_name("N");
   app.add_option("--overhead", options.overhead,
                  "Runtime multiplier range of the rule method, default 1.2-1.3 (one value: no range)")
       ->type_name("RANGE");

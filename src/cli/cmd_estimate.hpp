@@ -24,6 +24,8 @@ struct EstimateOptions {
   std::string ubatch;     // llama.cpp -ub
   bool no_flash_attn = false;
   std::string gpu_util;   // vLLM gpu_memory_utilization
+  std::string max_batched_tokens;  // vLLM max_num_batched_tokens
+  std::string max_seqs;            // vLLM max_num_seqs
 };
 
 void setup_estimate(CLI::App& app, EstimateOptions& options);

@@ -59,8 +59,10 @@ std::string group_digits(std::uint64_t value) {
   return digits;
 }
 
+// "14B parameters (14,000,000,000)", prefixed by the model's name when it has one.
 std::string model_line(const ModelRef& model) {
-  return fmt::format("{} parameters ({})", format_param_count(model.params), group_digits(model.params));
+  const std::string count = fmt::format("{} parameters ({})", format_param_count(model.params), group_digits(model.params));
+  return model.source == "parameter count" ? count : model.name + ": " + count;
 }
 
 std::string count_cell(const GpuFit& fit) {
@@ -88,7 +90,8 @@ std::string fit_table(const EstimateView& view, const Style& style) {
 std::string format_amount(Bytes amount, DisplayUnit unit) {
   // Below one GB/GiB, MB/MiB keep the digits that matter ("287 MB", not "0.29 GB").
   const std::uint64_t one = unit == DisplayUnit::gb ? kGB : kGiB;
-  if (amount.count != 0 && amount.count < one) {
+  if (amount.count == 0) return "0";
+  if (amount.count < one) {
     const double small = static_cast<double>(amount.count) / static_cast<double>(unit == DisplayUnit::gb ? kMB : kMiB);
     std::string text = fmt::format("{:.1f}", small);
     if (text.size() > 2 && text.compare(text.size() - 2, 2, ".0") == 0) text.resize(text.size() - 2);
@@ -252,8 +255,8 @@ std::string detailed_text(const DetailedView& view, const Style& style) {
   const DetailedInference& d = view.result;
   const Estimate& e = d.estimate;
   const DisplayUnit unit = style.unit;
-  std::string out = bold(fmt::format("{}{}: {}, inference (method: detailed)", e.model.name,
-                                     view.hf_id.empty() ? "" : " (" + view.hf_id + ")", model_line(e.model)),
+  std::string out = bold(fmt::format("{}{}, inference (method: detailed)", model_line(e.model),
+                                     view.hf_id.empty() ? "" : " [" + view.hf_id + "]"),
                          style) + "\n";
   if (e.model.active_params != e.model.params) {
     out += fmt::format("mixture of experts: {} parameters active per token\n", format_param_count(e.model.active_params));

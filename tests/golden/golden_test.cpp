@@ -109,6 +109,36 @@ TEST_CASE("golden: single estimates and fit checks", "[golden]") {
   });
 }
 
+TEST_CASE("golden: detailed estimates from the architecture", "[golden][detailed]") {
+  check_all({
+      {"detailed_llama_3_1_8b", {"llama-3.1-8b"}, 0},
+      {"detailed_llama_3_1_8b_json", {"meta-llama/Llama-3.1-8B", "-c", "8192", "--json"}, 0},
+      {"detailed_vllm_no_fit", {"qwen3-8b", "-c", "32k", "-b", "4", "--engine", "vllm", "--gpu", "rtx-4090"}, 1},
+      {"detailed_vllm_h100_json", {"llama-3.1-8b", "--engine", "vllm", "--gpu", "h100-sxm", "--json"}, 0},
+      {"detailed_llamacpp_q8_kv", {"llama-3-8b", "-p", "q4_k_m", "--engine", "llamacpp", "--kv-dtype", "q8_0",
+                                   "--gpu", "rtx-3060-12gb"}, 0},
+      {"detailed_llamacpp_gpt_oss", {"gpt-oss-20b", "--engine", "llamacpp", "-c", "131072", "--ubatch", "2048",
+                                     "--units", "gib"}, 0},
+      {"detailed_moe_awq", {"mixtral-8x7b", "-p", "awq"}, 0},
+      {"detailed_mla_8_gpus", {"deepseek-v3", "--engine", "vllm", "--gpu", "h200", "--gpus", "8"}, 0},
+      {"detailed_gemma3_sliding", {"gemma-3-27b", "-c", "128k", "-p", "q4_k_m", "--engine", "llamacpp"}, 0},
+      {"detailed_config_file", {"data/config/config.json", "-c", "32768"}, 0},
+      {"detailed_config_dir", {"data/config", "--json"}, 0},
+      {"rule_for_catalog_model", {"llama-3.1-8b", "--method", "rule", "-p", "int4"}, 0},
+      {"train_catalog_model_rule", {"qwen3-8b", "--mode", "train"}, 0},
+  });
+}
+
+TEST_CASE("golden: the model and format catalogs", "[golden]") {
+  check_all({
+      {"models", {"models"}, 0},
+      {"models_json", {"models", "--json"}, 0},
+      {"models_family", {"models", "--family", "gemma"}, 0},
+      {"formats", {"formats"}, 0},
+      {"formats_json", {"formats", "--json"}, 0},
+  });
+}
+
 TEST_CASE("golden: the GPU catalog", "[golden]") {
   check_all({
       {"gpus", {"gpus"}, 0},
@@ -156,5 +186,28 @@ TEST_CASE("golden: every error has its exit code, one line on stderr, and a JSON
       {"err_data_dir_missing", {"14B", "--data-dir", "data/nowhere"}, 4},
       {"err_data_dir_broken", {"14B", "--data-dir", "data/broken"}, 4},
       {"err_data_dir_broken_json", {"gpus", "--data-dir", "data/broken", "--json"}, 4},
+      {"err_model_unknown", {"llama-3.1-8c"}, 3},
+      {"err_model_unknown_json", {"qwen9-8b", "--json"}, 3},
+      {"err_config_malformed", {"data/config-broken/config.json"}, 4},
+      {"err_config_missing_field", {"data/config-missing"}, 4},
+      {"err_config_dir_without_config", {"data/empty-dir"}, 4},
+      {"err_context_zero", {"llama-3.1-8b", "-c", "0"}, 3},
+      {"err_context_text", {"llama-3.1-8b", "-c", "lots"}, 3},
+      {"err_context_absurd", {"llama-3.1-8b", "-c", "999999999999"}, 3},
+      {"err_batch_zero", {"llama-3.1-8b", "-b", "0"}, 3},
+      {"err_context_with_rule", {"llama-3.1-8b", "--method", "rule", "-c", "8192"}, 2},
+      {"err_context_with_size", {"14B", "-c", "8192"}, 2},
+      {"err_engine_unknown", {"llama-3.1-8b", "--engine", "tgi"}, 3},
+      {"err_format_unknown", {"llama-3.1-8b", "-p", "q4_k_n"}, 3},
+      {"err_gguf_on_transformers", {"llama-3.1-8b", "-p", "q4_k_m"}, 3},
+      {"err_nf4_on_llamacpp", {"llama-3.1-8b", "-p", "nf4", "--engine", "llamacpp"}, 3},
+      {"err_kv_q8_on_vllm", {"llama-3.1-8b", "--engine", "vllm", "--kv-dtype", "q8_0"}, 3},
+      {"err_kv_unknown", {"llama-3.1-8b", "--kv-dtype", "int2"}, 3},
+      {"err_ubatch_on_vllm", {"llama-3.1-8b", "--engine", "vllm", "--ubatch", "256"}, 2},
+      {"err_gpu_util_bad", {"llama-3.1-8b", "--engine", "vllm", "--gpu-util", "1.5"}, 3},
+      {"err_detailed_train", {"llama-3.1-8b", "--mode", "train", "--method", "detailed"}, 3},
+      {"err_all_detailed", {"llama-3.1-8b", "-p", "all"}, 2},
+      {"err_quant_format_rule", {"14B", "-p", "q4_k_m"}, 3},
+      {"err_models_family", {"models", "--family", "bert"}, 3},
   });
 }

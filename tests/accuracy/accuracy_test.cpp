@@ -1,0 +1,156 @@
+// Accuracy against published measurements of real inference memory.
+//
+// data/accuracy/inference.jsonl holds each measurement with its source, what it measured, and a
+// "vramest" object: the configuration to estimate and which estimated quantity each measured
+// number corresponds to (a component, a sum of components, or vLLM's KV pool). This test runs
+// the detailed estimator on every one, checks the median relative error against the threshold
+// the README states, and with VRAMEST_ACCURACY_REPORT=1 prints the README's table.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "catalog_data.hpp"
+#include "vramest/inference.hpp"
+#include "vramest/io/json.hpp"
+#include "vramest/parse/hf_config.hpp"
+
+using namespace vramest;
+
+namespace {
+
+// The README's promise: median absolute relative error under 10% overall.
+constexpr double kMedianErrorLimit = 0.10;
+
+struct Comparison {
+  std::string id;
+  std::string engine;
+  std::string measured_key;
+  std::string estimate_key;
+  double measured = 0;
+  double estimated = 0;
+  double error() const { return (estimated - measured) / measured; }
+};
+
+double median_abs(std::vector<double> errors) {
+  for (double& e : errors) e = std::fabs(e);
+  std::sort(errors.begin(), errors.end());
+  if (errors.empty()) return 0;
+  const std::size_t n = errors.size();
+  return n % 2 == 1 ? errors[n / 2] : (errors[n / 2 - 1] + errors[n / 2]) / 2;
+}
+
+std::vector<Comparison> run_all() {
+  const ModelCatalog models = shell::load_model_catalog("");
+  const GpuCatalog gpus = shell::load_gpu_catalog("");
+  std::ifstream in(std::string(VRAMEST_DATA_DIR) + "/accuracy/inference.jsonl");
+  REQUIRE(in.good());
+  std::vector<Comparison> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    const nlohmann::json entry = nlohmann::json::parse(line);
+    const nlohmann::json& spec = entry["vramest"]["estimate"];
+    if (spec.is_null()) continue;
+    INFO(entry["id"].get<std::string>());
+    const ModelEntry& model_entry = models.find(spec["model"].get<std::string>());
+    ModelArch arch = arch_from_hf_config(nlohmann::json::parse(model_entry.config_json), model_entry.id);
+    if (spec.value("no_sliding_window", false)) {
+      for (LayerSpec& layer : arch.layers) layer.scope = AttentionScope::full;
+    }
+    const ParamCounts counts = count_params(arch);
+    InferenceOptions opt;
+    opt.engine = parse_engine(spec["engine"].get<std::string>());
+    opt.context = spec["context"].get<std::uint64_t>();
+    opt.batch = spec["batch"].get<std::uint64_t>();
+    opt.ubatch = spec.value("ubatch", std::uint64_t{512});
+    opt.flash_attention = spec.value("flash_attention", true);
+    opt.max_num_batched_tokens = spec.value("max_num_batched_tokens", std::uint64_t{2048});
+    opt.max_num_seqs = spec.value("max_num_seqs", std::uint64_t{256});
+    const ModelRef ref{model_entry.id, counts.total, counts.active, "catalog"};
+    const DetailedInference d = estimate_inference(arch, ref, parse_weight_format(spec["format"].get<std::string>()), opt);
+    const Components& c = d.estimate.components;
+
+    // vLLM's KV pool: utilization x GPU memory, less weights, activation peak and runtime.
+    double gpu_memory = 0;
+    if (spec.contains("gpu")) gpu_memory = static_cast<double>(gpus.find(spec["gpu"].get<std::string>()).memory.count);
+    if (spec.contains("gpu_memory_from")) gpu_memory = entry["measured"][spec["gpu_memory_from"].get<std::string>()].get<double>();
+    const double pool = spec.value("gpu_memory_utilization", 0.9) * gpu_memory -
+                        static_cast<double>((c.weights + c.activations + c.runtime).count);
+
+    for (const nlohmann::json& cmp : entry["vramest"]["compare"]) {
+      Comparison r;
+      r.id = entry["id"];
+      r.engine = spec["engine"];
+      r.measured_key = cmp["measured"];
+      r.estimate_key = cmp["estimate"];
+      r.measured = entry["measured"][r.measured_key].get<double>();
+      const std::string& key = r.estimate_key;
+      if (key == "weights") r.estimated = static_cast<double>(c.weights.count);
+      else if (key == "kv_cache") r.estimated = static_cast<double>(c.kv_cache.count);
+      else if (key == "activations") r.estimated = static_cast<double>(c.activations.count);
+      else if (key == "weights+activations") r.estimated = static_cast<double>((c.weights + c.activations).count);
+      else if (key == "weights+kv_cache") r.estimated = static_cast<double>((c.weights + c.kv_cache).count);
+      else if (key == "weights+kv_cache+activations") r.estimated = static_cast<double>((c.weights + c.kv_cache + c.activations).count);
+      else if (key == "total") r.estimated = static_cast<double>(d.estimate.total.count);
+      else if (key == "kv_pool") r.estimated = pool;
+      else if (key == "kv_pool_blocks") {  // the log counts 16-token pages; compare their bytes
+        r.measured *= static_cast<double>(kVllmBlockTokens * d.kv.bytes_per_token_full);
+        r.estimated = pool;
+      } else {
+        FAIL("unknown estimate key " << key);
+      }
+      REQUIRE(r.measured > 0);
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("accuracy: the median error against published measurements stays under 10%", "[accuracy]") {
+  const std::vector<Comparison> results = run_all();
+  REQUIRE(results.size() >= 15);
+  std::vector<double> all;
+  std::map<std::string, std::vector<double>> by_engine;
+  std::map<std::string, std::vector<double>> by_quantity;
+  for (const Comparison& r : results) {
+    all.push_back(r.error());
+    by_engine[r.engine].push_back(r.error());
+    by_quantity[r.estimate_key].push_back(r.error());
+  }
+  const char* report = std::getenv("VRAMEST_ACCURACY_REPORT");
+  if (report != nullptr && *report != '\0') {
+    std::cout << "| measurement | engine | measured | compared with | measured MiB | vramest MiB | error |\n"
+                 "| --- | --- | --- | --- | ---: | ---: | ---: |\n";
+    for (const Comparison& r : results) {
+      std::cout << "| " << r.id << " | " << r.engine << " | " << r.measured_key << " | " << r.estimate_key << " | "
+                << std::llround(r.measured / kMiB) << " | " << std::llround(r.estimated / kMiB) << " | "
+                << std::showpos << std::llround(r.error() * 1000) / 10.0 << std::noshowpos << "% |\n";
+    }
+    std::cout << "\n| engine | comparisons | median abs error | worst |\n| --- | ---: | ---: | ---: |\n";
+    for (auto& [engine, errors] : by_engine) {
+      double worst = 0;
+      for (double e : errors) worst = std::max(worst, std::fabs(e));
+      std::cout << "| " << engine << " | " << errors.size() << " | " << std::llround(median_abs(errors) * 1000) / 10.0
+                << "% | " << std::llround(worst * 1000) / 10.0 << "% |\n";
+    }
+    std::cout << "\n| compared with | comparisons | median abs error | worst |\n| --- | ---: | ---: | ---: |\n";
+    for (auto& [quantity, errors] : by_quantity) {
+      double worst = 0;
+      for (double e : errors) worst = std::max(worst, std::fabs(e));
+      std::cout << "| " << quantity << " | " << errors.size() << " | " << std::llround(median_abs(errors) * 1000) / 10.0
+                << "% | " << std::llround(worst * 1000) / 10.0 << "% |\n";
+    }
+    double worst = 0;
+    for (double e : all) worst = std::max(worst, std::fabs(e));
+    std::cout << "| all | " << all.size() << " | " << std::llround(median_abs(all) * 1000) / 10.0 << "% | "
+              << std::llround(worst * 1000) / 10.0 << "% |\n";
+  }
+  CHECK(median_abs(all) < kMedianErrorLimit);
+}
