@@ -8,7 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 vramest=${1:-"$root/build/vramest"}
 runs=${RUNS:-300}
-commands=("/bin/true" "$vramest --version" "$vramest 14B" "$vramest 14B --json" "$vramest 70b -p int4 --gpu rtx-4090" "$vramest gpus")
+commands=("/bin/true" "$vramest --version" "$vramest 14B" "$vramest 14B --json" "$vramest 70b -p int4 --gpu rtx-4090" "$vramest gpus" "$vramest llama-3.1-8b" "$vramest qwen3-8b -c 32k --engine vllm --gpu rtx-4090 --json")
 
 mean_ms() {  # mean wall milliseconds of one run of "$1"
   if command -v hyperfine >/dev/null; then

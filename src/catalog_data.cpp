@@ -7,8 +7,9 @@
 #include "vramest/io/json.hpp"
 
 namespace vramest::embedded {
-extern const std::string_view gpus_json;
-extern const std::string_view models_json;
+// Generated at build time from data/ by tools/embed_catalogs.cpp.
+std::vector<GpuSpec> builtin_gpus();
+std::vector<ModelEntry> builtin_models();
 }
 
 namespace vramest::shell {
@@ -39,7 +40,7 @@ std::string user_file(const std::string& data_dir, const char* name) {
 }  // namespace
 
 GpuCatalog load_gpu_catalog(const std::string& data_dir) {
-  GpuCatalog catalog(gpus_from_json(embedded::gpus_json, "data/gpus.json"));
+  GpuCatalog catalog(embedded::builtin_gpus());
   if (const std::string path = user_file(data_dir, "gpus.json"); !path.empty()) {
     catalog.merge(gpus_from_json(read_file(path), path));
   }
@@ -47,7 +48,7 @@ GpuCatalog load_gpu_catalog(const std::string& data_dir) {
 }
 
 ModelCatalog load_model_catalog(const std::string& data_dir) {
-  ModelCatalog catalog(models_from_json(embedded::models_json, "data/models.json"));
+  ModelCatalog catalog(embedded::builtin_models());
   if (const std::string path = user_file(data_dir, "models.json"); !path.empty()) {
     catalog.merge(models_from_json(read_file(path), path));
   }
