@@ -45,6 +45,17 @@ double median_abs(std::vector<double> errors) {
   return n % 2 == 1 ? errors[n / 2] : (errors[n / 2 - 1] + errors[n / 2]) / 2;
 }
 
+// A markdown table of median and worst absolute error per group.
+void print_error_table(const char* group, const std::map<std::string, std::vector<double>>& errors_by_group) {
+  std::cout << "\n| " << group << " | comparisons | median abs error | worst |\n| --- | ---: | ---: | ---: |\n";
+  for (const auto& [name, errors] : errors_by_group) {
+    double worst = 0;
+    for (double e : errors) worst = std::max(worst, std::fabs(e));
+    std::cout << "| " << name << " | " << errors.size() << " | " << std::llround(median_abs(errors) * 1000) / 10.0
+              << "% | " << std::llround(worst * 1000) / 10.0 << "% |\n";
+  }
+}
+
 std::vector<Comparison> run_all() {
   const ModelCatalog models = shell::load_model_catalog("");
   const GpuCatalog gpus = shell::load_gpu_catalog("");
@@ -133,20 +144,8 @@ TEST_CASE("accuracy: the median error against published measurements stays under
                 << std::llround(r.measured / kMiB) << " | " << std::llround(r.estimated / kMiB) << " | "
                 << std::showpos << std::llround(r.error() * 1000) / 10.0 << std::noshowpos << "% |\n";
     }
-    std::cout << "\n| engine | comparisons | median abs error | worst |\n| --- | ---: | ---: | ---: |\n";
-    for (auto& [engine, errors] : by_engine) {
-      double worst = 0;
-      for (double e : errors) worst = std::max(worst, std::fabs(e));
-      std::cout << "| " << engine << " | " << errors.size() << " | " << std::llround(median_abs(errors) * 1000) / 10.0
-                << "% | " << std::llround(worst * 1000) / 10.0 << "% |\n";
-    }
-    std::cout << "\n| compared with | comparisons | median abs error | worst |\n| --- | ---: | ---: | ---: |\n";
-    for (auto& [quantity, errors] : by_quantity) {
-      double worst = 0;
-      for (double e : errors) worst = std::max(worst, std::fabs(e));
-      std::cout << "| " << quantity << " | " << errors.size() << " | " << std::llround(median_abs(errors) * 1000) / 10.0
-                << "% | " << std::llround(worst * 1000) / 10.0 << "% |\n";
-    }
+    print_error_table("engine", by_engine);
+    print_error_table("compared with", by_quantity);
     double worst = 0;
     for (double e : all) worst = std::max(worst, std::fabs(e));
     std::cout << "| all | " << all.size() << " | " << std::llround(median_abs(all) * 1000) / 10.0 << "% | "

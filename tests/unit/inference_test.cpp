@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "catalog_data.hpp"
+#include "support/catalog_models.hpp"
 #include "vramest/inference.hpp"
 #include "vramest/parse/hf_config.hpp"
 
@@ -9,11 +9,10 @@ using namespace vramest;
 namespace {
 
 DetailedInference infer(std::string_view id, const char* format, InferenceOptions opt = {}) {
-  static const ModelCatalog catalog = shell::load_model_catalog("");
-  const ModelEntry& entry = catalog.find(id);
-  const ModelArch arch = arch_from_hf_config(nlohmann::json::parse(entry.config_json), entry.id);
+  const ModelArch arch = test::arch_of(id);
   const ParamCounts counts = count_params(arch);
-  return estimate_inference(arch, {entry.id, counts.total, counts.active, "catalog"}, parse_weight_format(format), opt);
+  return estimate_inference(arch, {std::string(id), counts.total, counts.active, "catalog"}, parse_weight_format(format),
+                            opt);
 }
 
 InferenceOptions engine(Engine e, std::uint64_t context = 4096, std::uint64_t batch = 1) {

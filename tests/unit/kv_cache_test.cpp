@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "catalog_data.hpp"
+#include "support/catalog_models.hpp"
 #include "vramest/kv_cache.hpp"
 #include "vramest/parse/hf_config.hpp"
 
@@ -8,11 +8,7 @@ using namespace vramest;
 
 namespace {
 
-ModelArch arch_of(std::string_view id) {
-  static const ModelCatalog catalog = shell::load_model_catalog("");
-  const ModelEntry& entry = catalog.find(id);
-  return arch_from_hf_config(nlohmann::json::parse(entry.config_json), entry.id);
-}
+using test::arch_of;
 
 KvCacheResult kv(std::string_view id, const char* dtype, Engine engine, std::uint64_t context, std::uint64_t batch = 1,
                  std::uint64_t ubatch = 512) {

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "catalog_data.hpp"
+#include "support/catalog_models.hpp"
 #include "vramest/io/json.hpp"
 #include "vramest/parse/hf_config.hpp"
 
@@ -8,15 +8,9 @@ using namespace vramest;
 
 namespace {
 
-const ModelCatalog& catalog() {
-  static const ModelCatalog built_in = shell::load_model_catalog("");
-  return built_in;
-}
+const ModelCatalog& catalog() { return test::model_catalog(); }
 
-ModelArch arch_of(std::string_view id) {
-  const ModelEntry& entry = catalog().find(id);
-  return arch_from_hf_config(nlohmann::json::parse(entry.config_json), entry.id);
-}
+using test::arch_of;
 
 ParamCounts counts_of(std::string_view id) { return count_params(arch_of(id)); }
 

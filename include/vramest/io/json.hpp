@@ -50,6 +50,17 @@ T field(const nlohmann::json& object, const char* key, std::string_view origin,
   return it->get<T>();
 }
 
+// The entries of a catalog document {"schema_version": 1, "<key>": [ ... ]}, checked.
+inline const nlohmann::json* catalog_list(const nlohmann::json& doc, const char* key, std::string_view origin) {
+  if (!doc.is_object()) throw bad_field(origin, "", "expected a JSON object");
+  if (field<int>(doc, "schema_version", origin, "") != 1) {
+    throw bad_field(origin, "/schema_version", "unsupported schema_version (this build reads 1)");
+  }
+  const auto list = doc.find(key);
+  if (list == doc.end() || !list->is_array()) throw bad_field(origin, std::string("/") + key, "expected an array");
+  return &*list;
+}
+
 }  // namespace json_detail
 
 inline nlohmann::json parse_json_document(std::string_view text, std::string_view origin) {
@@ -66,12 +77,7 @@ inline std::vector<GpuSpec> gpus_from_json(std::string_view text, std::string_vi
   using json_detail::bad_field;
   using json_detail::field;
   const nlohmann::json doc = parse_json_document(text, origin);
-  if (!doc.is_object()) throw bad_field(origin, "", "expected a JSON object");
-  if (field<int>(doc, "schema_version", origin, "") != 1) {
-    throw bad_field(origin, "/schema_version", "unsupported schema_version (this build reads 1)");
-  }
-  const auto list = doc.find("gpus");
-  if (list == doc.end() || !list->is_array()) throw bad_field(origin, "/gpus", "expected an array");
+  const nlohmann::json* list = json_detail::catalog_list(doc, "gpus", origin);
 
   std::vector<GpuSpec> gpus;
   for (std::size_t i = 0; i < list->size(); ++i) {
@@ -120,12 +126,7 @@ inline std::vector<ModelEntry> models_from_json(std::string_view text, std::stri
   using json_detail::bad_field;
   using json_detail::field;
   const nlohmann::json doc = parse_json_document(text, origin);
-  if (!doc.is_object()) throw bad_field(origin, "", "expected a JSON object");
-  if (field<int>(doc, "schema_version", origin, "") != 1) {
-    throw bad_field(origin, "/schema_version", "unsupported schema_version (this build reads 1)");
-  }
-  const auto list = doc.find("models");
-  if (list == doc.end() || !list->is_array()) throw bad_field(origin, "/models", "expected an array");
+  const nlohmann::json* list = json_detail::catalog_list(doc, "models", origin);
   std::vector<ModelEntry> models;
   for (std::size_t i = 0; i < list->size(); ++i) {
     const nlohmann::json& entry = (*list)[i];
