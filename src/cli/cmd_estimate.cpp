@@ -73,6 +73,124 @@ std::string fmt_default_vllm(std::uint64_t tokens, std::uint64_t seqs) {
   return "vLLM serve scheduler: " + std::to_string(tokens) + " batched tokens, " + std::to_string(seqs) + " sequences";
 }
 
+bool training_flags_given(const EstimateOptions& o) {
+  return !o.training_precision.empty() || !o.optimizer.empty() || !o.grad_checkpointing.empty() ||
+         !o.lora_rank.empty() || !o.lora_targets.empty() || !o.zero.empty() || !o.fsdp.empty() || !o.tp.empty() ||
+         !o.pp.empty() || !o.offload.empty() || !o.grad_accum.empty();
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> items;
+  std::string item;
+  for (const char c : text + ",") {
+    if (c == ',') {
+      if (!item.empty()) items.push_back(item);
+      item.clear();
+    } else if (c != ' ') {
+      item += c;
+    }
+  }
+  return items;
+}
+
+CommandResult run_training(const EstimateOptions& options, const GlobalOptions& global, const ResolvedModel& model,
+                           Mode mode) {
+  const report::Style style = resolve_style(global);
+  if (!options.engine.empty() || !options.kv_dtype.empty() || !options.ubatch.empty() || options.no_flash_attn ||
+      !options.gpu_util.empty() || !options.max_batched_tokens.empty() || !options.max_seqs.empty()) {
+    throw Error(ErrorCode::usage, "--engine, --kv-dtype and the engine flags apply to inference");
+  }
+  if (!options.overhead.empty()) throw Error(ErrorCode::usage, "--overhead applies to the rule method's inference");
+  if (to_lower(options.precision) == "all") throw Error(ErrorCode::usage, "-p all applies to inference");
+  report::TrainingView view;
+  TrainingOptions& opt = view.options;
+  const auto note_default = [&](bool given, std::string text) {
+    if (!given) view.defaults.push_back(std::move(text));
+  };
+  opt.mode = mode;
+  opt.seq_len = options.context.empty() ? 4096 : parse_token_count(options.context, "sequence length", kMaxContext);
+  note_default(!options.context.empty(), "sequence length 4096");
+  opt.micro_batch = options.batch.empty() ? 1 : parse_token_count(options.batch, "micro-batch", kMaxBatch);
+  note_default(!options.batch.empty(), "micro-batch 1");
+  if (!options.precision.empty()) {
+    // -p names the base: 16-bit for full training and LoRA; QLoRA's base is NF4 (with or without
+    // double quantization).
+    const std::string p = to_lower(options.precision);
+    if (mode == Mode::qlora) {
+      if (p != "nf4" && p != "nf4-dq") {
+        throw Error(ErrorCode::invalid_value, "QLoRA trains over an NF4 base, not " + options.precision,
+                    "use -p nf4-dq (the QLoRA recipe) or -p nf4");
+      }
+      opt.nf4_double_quant = p == "nf4-dq";
+    } else if (p == "fp32" || p == "bf16" || p == "fp16") {
+      if (options.training_precision.empty() && p == "fp32") opt.precision = TrainingPrecision::fp32;
+    } else {
+      throw Error(ErrorCode::invalid_value, "training keeps weights in fp32, bf16 or fp16, not " + options.precision,
+                  mode == Mode::lora ? "a quantized base is --mode qlora" : "use --training-precision");
+    }
+  }
+  if (!options.training_precision.empty()) opt.precision = parse_training_precision(options.training_precision);
+  note_default(!options.training_precision.empty() || !options.precision.empty(),
+               "mixed precision (bf16 weights, fp32 master weights and optimizer states)");
+  if (mode == Mode::qlora) note_default(!options.precision.empty(), "NF4 base with double quantization");
+  opt.optimizer = options.optimizer.empty() ? Optimizer::adamw : parse_optimizer(options.optimizer);
+  note_default(!options.optimizer.empty(), "optimizer adamw");
+  opt.checkpointing = options.grad_checkpointing.empty() ? Checkpointing::none : parse_checkpointing(options.grad_checkpointing);
+  note_default(!options.grad_checkpointing.empty(), "no gradient checkpointing");
+  if (mode == Mode::lora || mode == Mode::qlora) {
+    if (!options.lora_rank.empty()) opt.lora_rank = parse_token_count(options.lora_rank, "LoRA rank", 65536);
+    note_default(!options.lora_rank.empty(), "LoRA rank 16");
+    if (!options.lora_targets.empty()) opt.lora_targets = split_commas(options.lora_targets);
+    note_default(!options.lora_targets.empty(), "LoRA on q_proj, v_proj (PEFT's default)");
+  } else if (!options.lora_rank.empty() || !options.lora_targets.empty()) {
+    throw Error(ErrorCode::usage, "--lora-rank and --lora-targets apply to --mode lora or qlora");
+  }
+  opt.gpus = options.gpus.empty() ? 1 : parse_gpu_count(options.gpus);
+  if (!options.zero.empty() && !options.fsdp.empty()) throw Error(ErrorCode::usage, "give --zero or --fsdp, not both");
+  if (!options.zero.empty()) {
+    if (options.zero != "1" && options.zero != "2" && options.zero != "3") {
+      throw Error(ErrorCode::invalid_value, "invalid ZeRO stage '" + options.zero + "'", "use 1, 2 or 3");
+    }
+    opt.zero_stage = options.zero[0] - '0';
+  }
+  if (!options.fsdp.empty()) {
+    const std::string f = to_lower(options.fsdp);
+    if (f != "full" && f != "grad-op") throw Error(ErrorCode::invalid_value, "invalid FSDP strategy '" + options.fsdp + "'", "use full or grad-op");
+    opt.zero_stage = f == "full" ? 3 : 2;  // FULL_SHARD ~ ZeRO-3, SHARD_GRAD_OP ~ ZeRO-2
+  }
+  if (!options.tp.empty()) opt.tp = parse_gpu_count(options.tp);
+  if (!options.pp.empty()) opt.pp = parse_gpu_count(options.pp);
+  if (options.gpus.empty() && opt.tp * opt.pp > 1) opt.gpus = opt.tp * opt.pp;
+  if (!options.offload.empty()) opt.offload = parse_offload(options.offload);
+  if (!options.grad_accum.empty()) view.grad_accum = parse_token_count(options.grad_accum, "gradient accumulation", 1'000'000);
+
+  view.result = estimate_training(*model.arch, model.ref, opt);
+  for (const std::string& note : model.arch->notes) view.result.notes.push_back(note);
+  if (!options.grad_accum.empty()) {
+    view.result.notes.push_back("gradient accumulation over " + std::to_string(view.grad_accum) +
+                                " micro-batches does not change peak memory (gradients accumulate in place)");
+  }
+  view.levers = training_levers(*model.arch, model.ref, opt, view.result);
+  view.hf_id = model.hf_id;
+  if (mode != Mode::qlora) {
+    view.rule = rule_estimate(model.ref, mode, find_precision("bf16"), {});
+  }
+  GpuCatalog catalog;
+  EstimateOptions fit_options = options;
+  fit_options.gpus.clear();  // --gpus is the plan's GPU count here; each GPU holds the per-GPU total
+  const FitRequest request = fit_request(fit_options, global, catalog);
+  view.gpus_named = request.named;
+  const Bytes per_gpu = view.result.estimate.total;
+  for (const GpuSpec* gpu : request.gpus) {
+    const bool fits = per_gpu <= gpu->memory;
+    view.fits.push_back(GpuFit{gpu, fits ? opt.gpus : 0, opt.gpus, fits});
+  }
+  CommandResult result;
+  result.exit_code = fit_exit_code({&view.fits}, request);
+  result.out = global.json ? report::training_json(view) : report::training_text(view, style);
+  return result;
+}
+
 bool detailed_flags_given(const EstimateOptions& o) {
   return !o.context.empty() || !o.batch.empty() || !o.kv_dtype.empty() || !o.engine.empty() || !o.ubatch.empty() ||
          o.no_flash_attn || !o.gpu_util.empty() || !o.max_batched_tokens.empty() || !o.max_seqs.empty();
@@ -139,6 +257,12 @@ CommandResult run_rule(const EstimateOptions& options, const GlobalOptions& glob
 
 CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& global, const ResolvedModel& model) {
   const report::Style style = resolve_style(global);
+  if (!options.gpus.empty() && options.gpu_ids.empty()) {
+    throw Error(ErrorCode::usage, "--gpus needs --gpu for inference", "for example: --gpu rtx-3090 --gpus 2");
+  }
+  if (training_flags_given(options)) {
+    throw Error(ErrorCode::usage, "training flags (--optimizer, --zero, --lora-rank, ...) need --mode train, lora or qlora");
+  }
   if (to_lower(options.precision) == "all") {
     throw Error(ErrorCode::usage, "-p all applies to the rule method", "name one format, e.g. -p q4_k_m");
   }
@@ -268,16 +392,33 @@ void setup_estimate(CLI::App& app, EstimateOptions& options) {
       ->type_name("RANGE");
   app.add_option("--gpu", options.gpu_ids, "Check the fit on this GPU id (repeatable); exit 1 if it does not fit")
       ->type_name("ID");
-  app.add_option("--gpus", options.gpus, "With --gpu: how many of that GPU you have (default 1)")->type_name("N");
+  app.add_option("--gpus", options.gpus,
+                 "Inference: with --gpu, how many of that GPU you have; training: GPUs in the plan (default 1)")
+      ->type_name("N");
+  app.add_option("--training-precision", options.training_precision,
+                 "mixed (bf16 + fp32 master weights, default), bf16 or fp32")
+      ->type_name("NAME");
+  app.add_option("--optimizer", options.optimizer,
+                 "adamw (default), adamw-8bit, paged-adamw, paged-adamw-8bit, adafactor, sgd, sgd-momentum, lion")
+      ->type_name("NAME");
+  app.add_option("--grad-checkpointing", options.grad_checkpointing, "none (default), selective or full")
+      ->type_name("POLICY");
+  app.add_option("--lora-rank", options.lora_rank, "LoRA rank (default 16)")->type_name("R");
+  app.add_option("--lora-targets", options.lora_targets, "q,v (default), all-linear, or module names: q,k,v,o,gate,up,down")
+      ->type_name("LIST");
+  app.add_option("--zero", options.zero, "DeepSpeed ZeRO stage 1, 2 or 3 over the data-parallel GPUs")->type_name("STAGE");
+  app.add_option("--fsdp", options.fsdp, "FSDP sharding: full (like ZeRO-3) or grad-op (like ZeRO-2)")->type_name("NAME");
+  app.add_option("--tp", options.tp, "Tensor-parallel degree (must divide the attention and KV heads)")->type_name("N");
+  app.add_option("--pp", options.pp, "Pipeline-parallel degree")->type_name("N");
+  app.add_option("--offload", options.offload, "Offload to CPU RAM: optimizer, or params (ZeRO-3)")->type_name("WHAT");
+  app.add_option("--grad-accum", options.grad_accum, "Gradient accumulation steps (noted: it does not change peak memory)")
+      ->type_name("N");
 }
 
 CommandResult run_estimate(const EstimateOptions& options, const GlobalOptions& global) {
   (void)resolve_style(global);  // reject bad --units before any work
   if (!options.model_given) {
     throw Error(ErrorCode::usage, "no model given", "try 'vramest 14B', 'vramest llama-3.1-8b', or 'vramest --help'");
-  }
-  if (!options.gpus.empty() && options.gpu_ids.empty()) {
-    throw Error(ErrorCode::usage, "--gpus needs --gpu", "for example: --gpu rtx-3090 --gpus 2");
   }
   const Mode mode = options.mode.empty() ? Mode::inference : parse_mode(options.mode);
   std::optional<Method> method;
@@ -288,20 +429,22 @@ CommandResult run_estimate(const EstimateOptions& options, const GlobalOptions& 
   }
   const ResolvedModel model = resolve_model(options.model, resolve_data_dir(global));
   const bool has_arch = model.arch.has_value();
-  // The detailed method is the default whenever the architecture is known; training modes use
-  // the rule method until the detailed training model exists.
-  const Method chosen = method.value_or(has_arch && mode == Mode::inference ? Method::detailed : Method::rule);
+  // The detailed method is the default whenever the architecture is known.
+  const Method chosen = method.value_or(has_arch ? Method::detailed : Method::rule);
   if (chosen == Method::detailed) {
     if (!has_arch) {
       throw Error(ErrorCode::invalid_value,
                   "the detailed method needs the model's architecture, and a bare parameter count has none",
                   "name a catalog model ('vramest models') or a config.json, or use --method rule");
     }
-    if (mode != Mode::inference) {
-      throw Error(ErrorCode::invalid_value, "the detailed method models inference only so far",
-                  "use --method rule for the seed's training rules");
-    }
-    return run_detailed(options, global, model);
+    return mode == Mode::inference ? run_detailed(options, global, model) : run_training(options, global, model, mode);
+  }
+  if (training_flags_given(options)) {
+    throw Error(ErrorCode::usage, "training flags (--optimizer, --zero, --lora-rank, ...) need the detailed method",
+                has_arch ? "drop --method rule" : "name a catalog model or a config.json instead of a parameter count");
+  }
+  if (!options.gpus.empty() && options.gpu_ids.empty()) {
+    throw Error(ErrorCode::usage, "--gpus needs --gpu", "for example: --gpu rtx-3090 --gpus 2");
   }
   if (detailed_flags_given(options)) {
     throw Error(ErrorCode::usage, "-c, -b, --kv-dtype, --engine, --ubatch and --no-flash-attn need the detailed method",

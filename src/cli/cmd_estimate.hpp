@@ -26,6 +26,18 @@ struct EstimateOptions {
   std::string gpu_util;   // vLLM gpu_memory_utilization
   std::string max_batched_tokens;  // vLLM max_num_batched_tokens
   std::string max_seqs;            // vLLM max_num_seqs
+  // training
+  std::string training_precision;  // mixed, bf16, fp32
+  std::string optimizer;
+  std::string grad_checkpointing;
+  std::string lora_rank;
+  std::string lora_targets;        // comma-separated
+  std::string zero;                // 1, 2, 3
+  std::string fsdp;                // full, grad-op
+  std::string tp;
+  std::string pp;
+  std::string offload;             // optimizer, params
+  std::string grad_accum;
 };
 
 void setup_estimate(CLI::App& app, EstimateOptions& options);

@@ -9,6 +9,8 @@ nlohmann::ordered_json view_json(const EstimateView& view) {
   return estimate_to_json(view.estimate, view.fits, view.per_gpu);
 }
 
+bool e_mode_is_lora(Mode mode) { return mode == Mode::lora || mode == Mode::qlora; }
+
 std::string dump(const nlohmann::ordered_json& doc) { return doc.dump(2) + "\n"; }
 
 nlohmann::ordered_json document() {
@@ -130,6 +132,45 @@ std::string formats_json(const std::vector<std::pair<FormatInfo, std::optional<d
                               {"bits_per_weight_llama_3_1_8b", bpw ? nlohmann::ordered_json(*bpw) : nlohmann::ordered_json(nullptr)},
                               {"description", info.description}});
   }
+  return dump(doc);
+}
+
+}  // namespace vramest::report
+
+namespace vramest::report {
+
+std::string training_json(const TrainingView& view) {
+  const TrainingResult& r = view.result;
+  const TrainingOptions& o = view.options;
+  nlohmann::ordered_json doc = document();
+  doc.update(estimate_to_json(r.estimate, view.fits, r.estimate.total));
+  if (!view.hf_id.empty()) doc["model"]["hf_id"] = view.hf_id;
+  doc["defaults"] = view.defaults;
+  std::vector<std::string> targets(o.lora_targets.begin(), o.lora_targets.end());
+  doc["training"] = {{"precision", training_precision_name(o.precision)},
+                     {"optimizer", optimizer_name(o.optimizer)},
+                     {"grad_checkpointing", checkpointing_name(o.checkpointing)},
+                     {"trainable_params", r.trainable_params},
+                     {"lora_rank", e_mode_is_lora(r.estimate.mode) ? nlohmann::ordered_json(o.lora_rank) : nlohmann::ordered_json(nullptr)},
+                     {"lora_targets", e_mode_is_lora(r.estimate.mode) ? nlohmann::ordered_json(targets) : nlohmann::ordered_json(nullptr)},
+                     {"gpus", o.gpus},
+                     {"zero_stage", o.zero_stage},
+                     {"tp", o.tp},
+                     {"pp", o.pp},
+                     {"offload", o.offload == Offload::none ? "none" : o.offload == Offload::optimizer ? "optimizer" : "params"},
+                     {"grad_accum", view.grad_accum},
+                     {"host_bytes", r.host.count},
+                     {"logits_bytes", r.logits.count},
+                     {"dominant", r.dominant}};
+  nlohmann::ordered_json levers = nlohmann::ordered_json::array();
+  for (const Lever& l : view.levers) {
+    levers.push_back({{"lever", l.name}, {"saves_bytes", l.saves.count}, {"total_bytes", l.total_after.count}});
+  }
+  doc["levers"] = std::move(levers);
+  if (view.rule.total.count != 0) {
+    doc["rule"] = {{"precision", view.rule.precision}, {"low_bytes", view.rule.low.count}, {"high_bytes", view.rule.high.count}};
+  }
+  doc["notes"] = r.notes;
   return dump(doc);
 }
 

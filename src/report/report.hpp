@@ -13,6 +13,7 @@
 #include "vramest/gpu.hpp"
 #include "vramest/inference.hpp"
 #include "vramest/rule.hpp"
+#include "vramest/training.hpp"
 
 namespace vramest::report {
 
@@ -64,7 +65,22 @@ struct DetailedView {
   std::vector<VllmReservation> vllm;  // one per GPU named, for --engine vllm
 };
 
+// A detailed training estimate (per GPU), with the levers re-estimated for this model.
+struct TrainingView {
+  TrainingResult result;
+  TrainingOptions options;
+  std::string hf_id;
+  std::vector<std::string> defaults;
+  Estimate rule;  // the seed's rule for the same model and mode
+  std::vector<Lever> levers;
+  std::vector<GpuFit> fits;  // per-GPU total against each GPU
+  bool gpus_named = false;
+  std::uint64_t grad_accum = 1;
+};
+
 std::string estimate_text(const EstimateView& view, const Style& style);
+std::string training_text(const TrainingView& view, const Style& style);
+std::string training_json(const TrainingView& view);
 std::string detailed_text(const DetailedView& view, const Style& style);
 std::string detailed_json(const DetailedView& view);
 std::string models_text(const std::vector<ModelEntry>& models, const Style& style);

@@ -344,3 +344,83 @@ std::string formats_text(const std::vector<std::pair<FormatInfo, std::optional<d
 }
 
 }  // namespace vramest::report
+
+namespace vramest::report {
+
+std::string training_text(const TrainingView& view, const Style& style) {
+  const TrainingResult& r = view.result;
+  const Estimate& e = r.estimate;
+  const TrainingOptions& o = view.options;
+  const DisplayUnit unit = style.unit;
+  const char* what = e.mode == Mode::train ? "full fine-tuning" : e.mode == Mode::lora ? "LoRA fine-tuning" : "QLoRA fine-tuning";
+  std::string out = bold(fmt::format("{}{}, {} (method: detailed)", model_line(e.model),
+                                     view.hf_id.empty() ? "" : " [" + view.hf_id + "]", what),
+                         style) + "\n";
+  std::string plan = fmt::format("{} GPU{}", o.gpus, o.gpus == 1 ? "" : "s");
+  if (o.zero_stage > 0) plan += fmt::format(", ZeRO-{}", o.zero_stage);
+  if (o.tp > 1) plan += fmt::format(", TP {}", o.tp);
+  if (o.pp > 1) plan += fmt::format(", PP {}", o.pp);
+  if (o.offload != Offload::none) plan += o.offload == Offload::optimizer ? ", optimizer offloaded" : ", params offloaded";
+  out += fmt::format("{} precision, {}, checkpointing {}, sequence {} x micro-batch {}, {}\n",
+                     training_precision_name(o.precision), optimizer_name(o.optimizer), checkpointing_name(o.checkpointing),
+                     o.seq_len, o.micro_batch, plan);
+  if (e.mode != Mode::train) {
+    std::vector<std::string> targets;
+    for (const std::string& t : o.lora_targets) targets.push_back(t);
+    out += fmt::format("trainable: {} parameters ({:.2f}% of {}), LoRA r={} on {}\n", group_digits(r.trainable_params),
+                       100.0 * static_cast<double>(r.trainable_params) / static_cast<double>(e.model.params),
+                       format_param_count(e.model.params), o.lora_rank, join(targets, ", "));
+  }
+  if (!view.defaults.empty()) out += "Defaults used: " + join(view.defaults, ", ") + "\n";
+  out += units_line(unit) + "\n";
+
+  const Components& c = e.components;
+  Table parts({Align::left, Align::right, Align::left, Align::right, Align::left});
+  const auto row = [&](const char* name, Bytes amount, const std::string& detail) {
+    parts.add_row({name, format_amount(amount, unit), bar(amount, e.total, 24), percent(amount, e.total), detail});
+  };
+  row("weights", c.weights, e.mode == Mode::qlora ? "NF4 linear layers; other parameters upcast to fp32; fp32 adapters"
+                            : e.mode == Mode::lora ? "frozen 16-bit base + fp32 adapters"
+                                                   : "16-bit weights (fp32 master copy counted with the optimizer)");
+  row("gradients", c.gradients, c.gradients.count == 0 ? "not yet allocated at the peak" : "of the trainable parameters");
+  row("optimizer", c.optimizer, std::string(optimizer_name(o.optimizer)) +
+                                    (o.precision == TrainingPrecision::mixed && e.mode == Mode::train ? " states + fp32 master weights" : " states"));
+  row("activations", c.activations, fmt::format("stored for backward; logits and loss {}", format_amount(r.logits, unit)));
+  row("runtime", c.runtime, "CUDA context and cuBLAS workspaces");
+  if (c.other.count != 0) row("other", c.other, "transient: gathered or dequantized layers");
+  parts.add_row({o.gpus > 1 ? "per GPU" : "total", format_amount(e.total, unit), "", "", "dominant: " + r.dominant});
+  out += parts.render();
+  if (view.rule.total.count != 0) {
+    out += fmt::format("  rule method (the seed's {}): {}\n", e.mode == Mode::train ? "12 bytes per parameter" : "LoRA 50-60 GB at 14B, scaled",
+                       range_text(view.rule.low, view.rule.high, unit));
+  }
+  if (r.host.count != 0) out += fmt::format("  host memory: {} offloaded to CPU RAM\n", format_amount(r.host, unit));
+  for (const std::string& note : r.notes) out += "  note: " + note + "\n";
+
+  if (!view.levers.empty()) {
+    out += "\n" + bold("Levers", style) + " (each re-estimated for this model; per GPU)\n";
+    Table levers({Align::left, Align::right, Align::right});
+    levers.add_row({"lever", "saves", "total after"});
+    for (const Lever& l : view.levers) {
+      levers.add_row({l.name, "-" + format_amount(l.saves, unit), format_amount(l.total_after, unit)});
+    }
+    out += levers.render();
+  }
+
+  out += "\n" + bold("GPU fit", style) + " (the per-GPU total against each GPU's memory)\n";
+  Table table({Align::left, Align::right, Align::left});
+  table.add_row({"GPU", "memory", "verdict"});
+  for (const GpuFit& fit : view.fits) {
+    if (!view.gpus_named && !fit.gpu->featured) continue;
+    table.add_row({fit.gpu->id, format_amount(fit.gpu->memory, unit),
+                   fit.fits ? "fits" : "short by " + format_amount(e.total - fit.gpu->memory, unit)});
+  }
+  out += table.render();
+  if (view.gpus_named) {
+    const bool all_fit = std::all_of(view.fits.begin(), view.fits.end(), [](const GpuFit& f) { return f.fits; });
+    out += green_or_red(all_fit ? "fits" : "does not fit", all_fit, style) + "\n";
+  }
+  return out;
+}
+
+}  // namespace vramest::report

@@ -125,7 +125,25 @@ TEST_CASE("golden: detailed estimates from the architecture", "[golden][detailed
       {"detailed_config_file", {"data/config/config.json", "-c", "32768"}, 0},
       {"detailed_config_dir", {"data/config", "--json"}, 0},
       {"rule_for_catalog_model", {"llama-3.1-8b", "--method", "rule", "-p", "int4"}, 0},
-      {"train_catalog_model_rule", {"qwen3-8b", "--mode", "train"}, 0},
+      {"train_catalog_model_rule", {"qwen3-8b", "--mode", "train", "--method", "rule"}, 0},
+  });
+}
+
+TEST_CASE("golden: training and fine-tuning from the architecture", "[golden][training]") {
+  check_all({
+      {"train_full_8b", {"llama-3.1-8b", "--mode", "train", "-c", "2048"}, 0},
+      {"train_full_70b_zero3_json", {"llama-3.1-70b", "--mode", "train", "--gpus", "8", "--zero", "3",
+                                     "--grad-checkpointing", "full", "--json"}, 0},
+      {"train_lora_all_linear_4090", {"qwen2.5-7b", "--mode", "lora", "--lora-rank", "64", "--lora-targets",
+                                      "all-linear", "-b", "2", "--optimizer", "adamw-8bit", "--gpu", "rtx-4090"}, 1},
+      {"train_qlora_3090_json", {"llama-3.1-8b", "--mode", "qlora", "-c", "2048", "--grad-checkpointing", "full",
+                                 "--gpu", "rtx-3090", "--json"}, 0},
+      {"train_tp_pp", {"llama-3.1-70b", "--mode", "train", "--tp", "4", "--pp", "2", "--gpus", "16", "--zero", "1",
+                       "--grad-checkpointing", "selective"}, 0},
+      {"train_offload_params", {"llama-3.1-8b", "--mode", "train", "--gpus", "2", "--fsdp", "full", "--offload",
+                                "params", "--grad-accum", "8", "--units", "gib"}, 0},
+      {"train_moe_lora", {"mixtral-8x7b", "--mode", "lora", "--lora-targets", "q,k,v,o", "--grad-checkpointing",
+                          "full", "--training-precision", "bf16"}, 0},
   });
 }
 
@@ -209,5 +227,17 @@ TEST_CASE("golden: every error has its exit code, one line on stderr, and a JSON
       {"err_all_detailed", {"llama-3.1-8b", "-p", "all"}, 2},
       {"err_quant_format_rule", {"14B", "-p", "q4_k_m"}, 3},
       {"err_models_family", {"models", "--family", "bert"}, 3},
+      {"err_tp_heads", {"llama-3.1-8b", "--mode", "train", "--tp", "3", "--gpus", "3"}, 3},
+      {"err_zero_one_gpu", {"llama-3.1-8b", "--mode", "train", "--zero", "3"}, 3},
+      {"err_zero_stage", {"llama-3.1-8b", "--mode", "train", "--zero", "4", "--gpus", "4"}, 3},
+      {"err_qlora_fp32", {"llama-3.1-8b", "--mode", "qlora", "--training-precision", "fp32"}, 3},
+      {"err_qlora_int8_base", {"llama-3.1-8b", "--mode", "qlora", "-p", "int8"}, 3},
+      {"err_optimizer", {"llama-3.1-8b", "--mode", "train", "--optimizer", "adam8"}, 3},
+      {"err_lora_target", {"llama-3.1-8b", "--mode", "lora", "--lora-targets", "q,attention"}, 3},
+      {"err_lora_rank_on_full", {"llama-3.1-8b", "--mode", "train", "--lora-rank", "8"}, 2},
+      {"err_training_flag_on_inference", {"llama-3.1-8b", "--optimizer", "adamw"}, 2},
+      {"err_zero_and_fsdp", {"llama-3.1-8b", "--mode", "train", "--gpus", "4", "--zero", "3", "--fsdp", "full"}, 2},
+      {"err_engine_on_training", {"llama-3.1-8b", "--mode", "train", "--engine", "vllm"}, 2},
+      {"err_training_flags_on_size", {"14B", "--mode", "train", "--zero", "3"}, 2},
   });
 }
