@@ -4,6 +4,8 @@
 //   InferenceOptions opt;                       // defaults: transformers, 4096 x 1, bf16, fp16 KV
 //   DetailedInference d = estimate_inference(arch, counts, parse_weight_format("q4_k_m"), opt);
 //   d.estimate.total == d.estimate.components.sum();
+//   InferencePlan plan = plan_inference(arch, counts, format, opt);   // for many contexts:
+//   Components c = inference_components(plan, 32768, 4);              // no text, no allocation
 //
 // Sources for each term are given where it is computed. Activation terms are the peak of the
 // live intermediate tensors of one forward pass (layers run one after another and reuse memory):
@@ -135,116 +137,176 @@ inline std::uint64_t layer_peak(const ModelArch& arch, std::uint64_t tokens, std
 
 }  // namespace inference_detail
 
-inline DetailedInference estimate_inference(const ModelArch& arch, const ModelRef& model, const WeightFormat& format,
-                                            const InferenceOptions& opt) {
-  using inference_detail::layer_peak;
-  if (opt.context == 0) throw Error(ErrorCode::invalid_value, "context must be at least 1 token");
-  if (opt.batch == 0) throw Error(ErrorCode::invalid_value, "batch must be at least 1 sequence");
-  DetailedInference d;
-  Estimate& e = d.estimate;
-  e.model = model;
-  e.mode = Mode::inference;
-  e.method = Method::detailed;
-  e.precision = format.id;
-  e.context = opt.context;
-  e.batch = opt.batch;
+// The parts of an inference estimate that do not depend on context or batch: weights, runtime,
+// the cache type. Planners and sweeps prepare once and evaluate many contexts and batches.
+struct InferencePlan {
+  const ModelArch* arch = nullptr;
+  ModelRef model;
+  WeightFormat format;
+  InferenceOptions options;  // engine and its knobs; context and batch are given per evaluation
+  WeightBreakdown weights;
+  Bytes device_weights;
+  Bytes host_weights;
+  std::uint64_t dequant_transient = 0;  // bitsandbytes: one layer's weight in 16 bits
+  std::vector<RuntimePart> runtime;
+  Bytes runtime_total;
+  const KvDtype* kv_dtype = nullptr;
+};
+
+// `arch` must outlive the plan.
+inline InferencePlan plan_inference(const ModelArch& arch, const ModelRef& model, const WeightFormat& format,
+                                    const InferenceOptions& opt) {
+  InferencePlan p;
+  p.arch = &arch;
+  p.model = model;
+  p.format = format;
+  p.options = opt;
 
   // Weights, exactly, tensor by tensor.
-  d.weights = weight_breakdown(arch, format);
-  Bytes device_weights = d.weights.total;
+  p.weights = weight_breakdown(arch, format);
+  p.device_weights = p.weights.total;
   if (opt.engine == Engine::llamacpp) {
     // llama.cpp keeps the input embedding on the CPU (a row gather); a tied model loads a copy of
     // it as the output tensor on the GPU (src/llama-model.cpp, load_tensors).
-    d.host_weights = d.weights.embedding;
-    device_weights = d.weights.total - d.weights.embedding;
-    if (arch.tied_embeddings) device_weights += d.weights.embedding;
+    p.host_weights = p.weights.embedding;
+    p.device_weights = p.weights.total - p.weights.embedding;
+    if (arch.tied_embeddings) p.device_weights += p.weights.embedding;
   }
-  e.components.weights = device_weights;
 
-  // KV cache.
   const std::string kv_id = !opt.kv_dtype.empty() ? opt.kv_dtype : opt.engine == Engine::llamacpp ? "fp16" : "bf16";
-  const KvDtype& kv_dtype = find_kv_dtype(kv_id);
-  if (opt.engine == Engine::llamacpp && kv_dtype.id == "fp8") {
+  p.kv_dtype = &find_kv_dtype(kv_id);
+  if (opt.engine == Engine::llamacpp && p.kv_dtype->id == "fp8") {
     throw Error(ErrorCode::invalid_value, "llama.cpp has no fp8 KV cache", "use --kv-dtype q8_0 or q4_0");
   }
-  if (opt.engine != Engine::llamacpp && kv_dtype.block_elements > 1) {
-    throw Error(ErrorCode::invalid_value, std::string(kv_dtype.id) + " KV cache is llama.cpp's",
+  if (opt.engine != Engine::llamacpp && p.kv_dtype->block_elements > 1) {
+    throw Error(ErrorCode::invalid_value, std::string(p.kv_dtype->id) + " KV cache is llama.cpp's",
                 "use --engine llamacpp, or --kv-dtype fp8 for vLLM");
   }
-  d.kv_dtype = std::string(kv_dtype.id);
-  d.kv = kv_cache(arch, kv_dtype, opt.engine, {opt.context, opt.batch, opt.ubatch});
-  e.components.kv_cache = d.kv.bytes;
 
-  // Activations: the peak transient of a forward pass.
-  const std::uint64_t tokens = checked_mul(opt.context, opt.batch);
+  const std::vector<TensorShape> tensors = model_tensors(arch);
+  if (opt.engine == Engine::transformers && (format.kind == FormatKind::nf4 || format.kind == FormatKind::int8)) {
+    // bitsandbytes dequantizes one layer's weight to 16 bits for each matmul (transient).
+    for (const TensorShape& t : tensors) {
+      if (format_detail::is_block_linear(t.role)) p.dequant_transient = std::max(p.dequant_transient, 2 * t.ne0 * t.ne1);
+    }
+  }
+
+  // Runtime: memory outside the tensor allocator.
+  if (opt.engine == Engine::llamacpp) {
+    p.runtime.push_back({"CUDA context", Bytes{kCudaContextTorchBytes},
+                         "CUDA 12 lazy-loading context (PyTorch PR #86509 measured 287 MB)"});
+  } else {
+    p.runtime.push_back({"CUDA context", Bytes{kCudaContextTorchBytes}, "PyTorch PR #86509: 287 MB with lazy loading"});
+    p.runtime.push_back({"cuBLAS workspaces", Bytes{kCublasWorkspaceBytes},
+                         "CUBLAS_WORKSPACE_CONFIG default + cuBLASLt 4 MiB (PyTorch PR #120925)"});
+    std::uint64_t rounding = 0;
+    for (const TensorShape& t : tensors) rounding += torch_allocator_rounding(tensor_storage(format, arch, t).bytes);
+    p.runtime.push_back({"allocator rounding", Bytes{rounding},
+                         "caching allocator rounds allocations above 10 MiB to 2 MiB (CUDACachingAllocator.cpp)"});
+  }
+  for (const RuntimePart& part : p.runtime) p.runtime_total += part.bytes;
+  return p;
+}
+
+// Activation peak for this context and batch (see the engine notes below).
+inline Bytes inference_activations(const InferencePlan& p, std::uint64_t context, std::uint64_t batch,
+                                   std::uint64_t kv_cells) {
+  using inference_detail::layer_peak;
+  const ModelArch& arch = *p.arch;
+  const InferenceOptions& opt = p.options;
+  const std::uint64_t tokens = checked_mul(context, batch);
   switch (opt.engine) {
     case Engine::transformers: {
       // generate() prefills the whole prompt in one forward (no chunking); attention runs in
       // SDPA/flash kernels without a T x T score matrix; only the last position's logits are
       // computed (logits_to_keep, transformers PR #31292) and upcast to fp32.
-      const std::uint64_t logits = checked_mul(opt.batch, arch.vocab) * 4;
-      // bitsandbytes dequantizes one layer's weight to 16 bits for each matmul (transient).
-      std::uint64_t dequant = 0;
-      if (format.kind == FormatKind::nf4 || format.kind == FormatKind::int8) {
-        for (const TensorShape& t : model_tensors(arch)) {
-          if (format_detail::is_block_linear(t.role)) dequant = std::max(dequant, 2 * t.ne0 * t.ne1);
-        }
-      }
-      e.components.activations = Bytes{layer_peak(arch, tokens, 2) + logits + dequant};
-      d.activation_basis = "prefill of " + std::to_string(tokens) + " tokens through one layer + last-token logits (fp32)" +
-                           (dequant ? " + one dequantized weight" : "");
-      break;
+      const std::uint64_t logits = checked_mul(batch, arch.vocab) * 4;
+      return Bytes{layer_peak(arch, tokens, 2) + logits + p.dequant_transient};
     }
     case Engine::vllm: {
       // The profile run pushes max_num_batched_tokens tokens through the model, then a dummy
       // sampler pass over max_num_seqs sequences that holds logits, probs and logprobs in fp32
       // (vllm/v1/worker/gpu_worker.py determine_available_memory; the sampler's softmax and
       // log_softmax run in float32).
-      const std::uint64_t step = std::min(opt.max_num_batched_tokens, checked_mul(opt.context, opt.max_num_seqs));
+      const std::uint64_t step = std::min(opt.max_num_batched_tokens, checked_mul(context, opt.max_num_seqs));
       const std::uint64_t sampler = checked_mul(checked_mul(opt.max_num_seqs, arch.vocab), 3 * 4);
-      e.components.activations = Bytes{layer_peak(arch, step, 2) + sampler};
-      d.activation_basis = "profile run: " + std::to_string(step) + " batched tokens through one layer + sampler over " +
-                           std::to_string(opt.max_num_seqs) + " sequences (fp32 logits, probs, logprobs)";
-      break;
+      return Bytes{layer_peak(arch, step, 2) + sampler};
     }
     case Engine::llamacpp: {
       // The compute buffer is reserved for a worst-case graph of n_ubatch tokens against a full
       // cache; ggml keeps activations in f32 and reuses buffers across layers. Its largest
       // pieces: logits for every ubatch token (n_vocab x n_ubatch x 4 B), the layer peak, and
-      // without flash attention the KQ scores (n_kv x n_ubatch x n_head x 4 B, twice with softmax).
+      // without flash attention the KQ scores (n_kv x n_ubatch x n_head x 4 B).
       const std::uint64_t ub = std::min(opt.ubatch, tokens);
       const std::uint64_t logits = checked_mul(checked_mul(ub, arch.vocab + arch.hidden), 4);
       std::uint64_t attention_scores = 0;
       if (!opt.flash_attention) {  // KQ (softmax in place) plus q, k, v and the attention output
-        attention_scores = checked_mul(checked_mul(d.kv.cells, ub), arch.heads) * 4 +
+        attention_scores = checked_mul(checked_mul(kv_cells, ub), arch.heads) * 4 +
                            checked_mul(ub, (2 * arch.heads + 2 * arch.kv_heads) * arch.head_dim) * 4;
       }
-      e.components.activations = Bytes{std::max({logits, layer_peak(arch, ub, 4), attention_scores})};
-      d.activation_basis = "compute buffer for a " + std::to_string(ub) + "-token ubatch" +
-                           (opt.flash_attention ? " with flash attention" : " without flash attention (KQ scores)");
-      break;
+      return Bytes{std::max({logits, layer_peak(arch, ub, 4), attention_scores})};
     }
   }
+  return Bytes{0};
+}
 
-  // Runtime: memory outside the tensor allocator.
-  if (opt.engine == Engine::llamacpp) {
-    d.runtime.push_back({"CUDA context", Bytes{kCudaContextTorchBytes},
-                         "CUDA 12 lazy-loading context (PyTorch PR #86509 measured 287 MB)"});
-  } else {
-    d.runtime.push_back({"CUDA context", Bytes{kCudaContextTorchBytes}, "PyTorch PR #86509: 287 MB with lazy loading"});
-    d.runtime.push_back({"cuBLAS workspaces", Bytes{kCublasWorkspaceBytes},
-                         "CUBLAS_WORKSPACE_CONFIG default + cuBLASLt 4 MiB (PyTorch PR #120925)"});
-    std::uint64_t rounding = 0;
-    for (const TensorShape& t : model_tensors(arch)) rounding += torch_allocator_rounding(tensor_storage(format, arch, t).bytes);
-    d.runtime.push_back({"allocator rounding", Bytes{rounding},
-                         "caching allocator rounds allocations above 10 MiB to 2 MiB (CUDACachingAllocator.cpp)"});
+// The components at one context and batch, without any text: the fast path.
+inline Components inference_components(const InferencePlan& p, std::uint64_t context, std::uint64_t batch) {
+  if (context == 0) throw Error(ErrorCode::invalid_value, "context must be at least 1 token");
+  if (batch == 0) throw Error(ErrorCode::invalid_value, "batch must be at least 1 sequence");
+  const KvCacheResult kv = kv_cache_sizes(*p.arch, *p.kv_dtype, p.options.engine, {context, batch, p.options.ubatch});
+  Components c;
+  c.weights = p.device_weights;
+  c.kv_cache = kv.bytes;
+  c.activations = inference_activations(p, context, batch, kv.cells);
+  c.runtime = p.runtime_total;
+  return c;
+}
+
+// The full result at one context and batch, with the text that explains it.
+inline DetailedInference evaluate_inference(const InferencePlan& p, std::uint64_t context, std::uint64_t batch) {
+  const ModelArch& arch = *p.arch;
+  const InferenceOptions& opt = p.options;
+  DetailedInference d;
+  Estimate& e = d.estimate;
+  e.model = p.model;
+  e.mode = Mode::inference;
+  e.method = Method::detailed;
+  e.precision = p.format.id;
+  e.context = context;
+  e.batch = batch;
+  e.components = inference_components(p, context, batch);
+  d.weights = p.weights;
+  d.host_weights = p.host_weights;
+  d.kv_dtype = std::string(p.kv_dtype->id);
+  d.kv = kv_cache(arch, *p.kv_dtype, opt.engine, {context, batch, opt.ubatch});
+  d.runtime = p.runtime;
+  const std::uint64_t tokens = checked_mul(context, batch);
+  switch (opt.engine) {
+    case Engine::transformers:
+      d.activation_basis = "prefill of " + std::to_string(tokens) + " tokens through one layer + last-token logits (fp32)" +
+                           (p.dequant_transient ? " + one dequantized weight" : "");
+      break;
+    case Engine::vllm:
+      d.activation_basis = "profile run: " +
+                           std::to_string(std::min(opt.max_num_batched_tokens, checked_mul(context, opt.max_num_seqs))) +
+                           " batched tokens through one layer + sampler over " + std::to_string(opt.max_num_seqs) +
+                           " sequences (fp32 logits, probs, logprobs)";
+      break;
+    case Engine::llamacpp:
+      d.activation_basis = "compute buffer for a " + std::to_string(std::min(opt.ubatch, tokens)) + "-token ubatch" +
+                           (opt.flash_attention ? " with flash attention" : " without flash attention (KQ scores)");
+      break;
   }
-  for (const RuntimePart& part : d.runtime) e.components.runtime += part.bytes;
-
   e.total = e.components.sum();
   e.low = e.high = e.total;
   e.basis = "weights + KV cache + activations + runtime, from the architecture (" + std::string(engine_name(opt.engine)) + ")";
   return d;
+}
+
+inline DetailedInference estimate_inference(const ModelArch& arch, const ModelRef& model, const WeightFormat& format,
+                                            const InferenceOptions& opt) {
+  return evaluate_inference(plan_inference(arch, model, format, opt), opt.context, opt.batch);
 }
 
 }  // namespace vramest

@@ -126,13 +126,15 @@ inline std::uint64_t round_up(std::uint64_t value, std::uint64_t multiple) {
 inline constexpr std::uint64_t kVllmBlockTokens = 16;     // vLLM's default block_size on CUDA
 inline constexpr std::uint64_t kLlamaCppCellPadding = 256; // llama.cpp n_ctx padding (PR #17046)
 
-inline KvCacheResult kv_cache(const ModelArch& arch, const KvDtype& dtype, Engine engine, KvRequest req) {
+// The sizes only (no text): the fast path planners and sweeps evaluate many times.
+inline KvCacheResult kv_cache_sizes(const ModelArch& arch, const KvDtype& dtype, Engine engine, KvRequest req) {
   if (req.context == 0 || req.batch == 0) throw Error(ErrorCode::invalid_value, "context and batch must be positive");
   const KvRowElements row = kv_row_elements(arch, engine);
   const std::uint64_t per_layer_token = kv_row_bytes(dtype, row.k) + (row.v ? kv_row_bytes(dtype, row.v) : 0);
   KvCacheResult r;
   const std::uint64_t tokens_all = checked_mul(req.context, req.batch);
   const std::uint64_t cells = engine == Engine::llamacpp ? round_up(tokens_all, kLlamaCppCellPadding) : 0;
+  std::uint64_t total = 0;
   for (const LayerSpec& layer : arch.layers) {
     std::uint64_t tokens = 0;  // cached tokens in this layer, all sequences together
     const bool windowed = layer.scope != AttentionScope::full && layer.window < req.context;
@@ -154,12 +156,19 @@ inline KvCacheResult kv_cache(const ModelArch& arch, const KvDtype& dtype, Engin
         break;
     }
     (windowed ? r.windowed_layers : r.full_layers) += 1;
-    r.bytes += Bytes{checked_mul(per_layer_token, tokens)};
+    total = checked_add(total, checked_mul(per_layer_token, tokens));
     r.bytes_per_token_full += per_layer_token;
   }
+  r.bytes = Bytes{total};
   r.cells = engine == Engine::llamacpp ? cells
             : engine == Engine::vllm   ? round_up(req.context, kVllmBlockTokens)
                                        : req.context;
+  return r;
+}
+
+inline KvCacheResult kv_cache(const ModelArch& arch, const KvDtype& dtype, Engine engine, KvRequest req) {
+  KvCacheResult r = kv_cache_sizes(arch, dtype, engine, req);
+  const KvRowElements row = kv_row_elements(arch, engine);
   if (arch.mla) {
     r.formula = engine == Engine::transformers
                     ? "MLA expanded to per-head K and V: " + std::to_string(row.k + row.v) + " values/token/layer"

@@ -51,6 +51,9 @@ struct TrainingOptions {
   std::uint64_t lora_rank = 16;
   std::vector<std::string> lora_targets{"q_proj", "v_proj"};  // PEFT's default for Llama-style models
   bool nf4_double_quant = true;  // the QLoRA recipe
+  // PEFT's prepare_model_for_kbit_training upcasts non-quantized parameters to fp32; FSDP-QLoRA
+  // flows (bnb quant_storage bf16, Answer.AI's fsdp_qlora) keep them in bf16.
+  bool kbit_upcast = true;
   std::uint64_t gpus = 1;
   int zero_stage = 0;  // 0 none, 1, 2, 3 (FSDP full = 3, grad-op = 2)
   std::uint64_t tp = 1;
@@ -203,12 +206,16 @@ inline std::uint64_t lora_params(const std::vector<TensorShape>& tensors, std::u
 
 // ---- activations ----------------------------------------------------------------------------
 
-// Bytes stored for the backward pass per token in one layer (bf16 activations), after
-// Korthikanti et al. 2022 section 4 adapted to a modern block: no dropout masks; RMSNorm inputs
-// (2 per norm); Q, K and V (GQA: KV heads); with flash attention only the output and the fp32
-// log-sum-exp per head, without it the softmax probabilities (heads x sequence); the SwiGLU MLP's
-// gate, up and product (3 x I), or for MoE the top-k experts' plus the shared expert's and the
-// fp32 router logits.
+// Bytes stored for the backward pass per token in one layer (bf16 activations): the tensors
+// autograd saves in a Hugging Face decoder block (Korthikanti et al. 2022 section 4 counts the
+// same for GPT blocks; here without dropout masks):
+//  - each RMSNorm upcasts to fp32 and saves that fp32 input and its bf16 output (6 h per norm;
+//    transformers LlamaRMSNorm), two norms per block;
+//  - attention saves Q, K and V (GQA: KV heads) and its output; with flash attention the fp32
+//    log-sum-exp per head, without it the softmax probabilities (heads x attended tokens);
+//  - the gated MLP saves gate, silu(gate), up and their product (4 x I), a GELU MLP the first
+//    projection and its activation (2 x I); MoE layers that for each of the top-k experts plus
+//    the shared expert, and the fp32 router logits.
 struct LayerActivation {
   std::uint64_t per_token = 0;         // all stored bytes per token
   std::uint64_t attention_core = 0;    // the part selective recomputation drops
@@ -226,16 +233,17 @@ inline LayerActivation layer_activation(const ModelArch& arch, const LayerSpec& 
   const std::uint64_t out = arch.mla ? arch.heads * arch.mla->v_head_dim : q;
   const std::uint64_t attended = layer.scope == AttentionScope::full ? seq : std::min(seq, layer.window);
   const std::uint64_t scores = flash_attention ? 4 * arch.heads : 2 * arch.heads * attended;
+  const std::uint64_t saved_per_width = arch.mlp == MlpKind::gated ? 4 : 2;
   std::uint64_t mlp = 0;
   if (layer.moe) {
     const MoeSpec& m = *arch.moe;
-    mlp = 2 * 3 * (m.experts_per_token * m.expert_intermediate + m.shared_intermediate) + 4 * m.experts;
+    mlp = 2 * saved_per_width * (m.experts_per_token * m.expert_intermediate + m.shared_intermediate) + 4 * m.experts;
   } else {
-    mlp = 2 * (arch.mlp == MlpKind::gated ? 3 : 2) * layer.dense_intermediate;
+    mlp = 2 * saved_per_width * layer.dense_intermediate;
   }
   LayerActivation a;
   a.attention_core = 2 * (q + kv) + 2 * out + scores;
-  a.per_token = 2 * 4 * h + a.attention_core + mlp;  // 4 x h: two norms' inputs and outputs
+  a.per_token = 2 * 6 * h + a.attention_core + mlp;
   return a;
 }
 
@@ -365,7 +373,7 @@ inline TrainingResult estimate_training(const ModelArch& arch, const ModelRef& m
     if (opt.mode == Mode::qlora && format_detail::is_block_linear(t.role)) {
       weights += ceil_div(tensor_storage(nf4, arch, t).bytes, split);
     } else {
-      weights += n * (opt.mode == Mode::qlora ? 4 : weight_bytes);
+      weights += n * (opt.mode == Mode::qlora && opt.kbit_upcast ? 4 : weight_bytes);
     }
   }
   for (std::uint64_t p : layer_params) largest_layer = std::max(largest_layer, p);

@@ -76,7 +76,7 @@ std::string fmt_default_vllm(std::uint64_t tokens, std::uint64_t seqs) {
 bool training_flags_given(const EstimateOptions& o) {
   return !o.training_precision.empty() || !o.optimizer.empty() || !o.grad_checkpointing.empty() ||
          !o.lora_rank.empty() || !o.lora_targets.empty() || !o.zero.empty() || !o.fsdp.empty() || !o.tp.empty() ||
-         !o.pp.empty() || !o.offload.empty() || !o.grad_accum.empty();
+         !o.pp.empty() || !o.offload.empty() || !o.grad_accum.empty() || o.no_kbit_upcast;
 }
 
 std::vector<std::string> split_commas(const std::string& text) {
@@ -162,6 +162,10 @@ CommandResult run_training(const EstimateOptions& options, const GlobalOptions& 
   if (!options.pp.empty()) opt.pp = parse_gpu_count(options.pp);
   if (options.gpus.empty() && opt.tp * opt.pp > 1) opt.gpus = opt.tp * opt.pp;
   if (!options.offload.empty()) opt.offload = parse_offload(options.offload);
+  if (options.no_kbit_upcast) {
+    if (mode != Mode::qlora) throw Error(ErrorCode::usage, "--no-kbit-upcast applies to --mode qlora");
+    opt.kbit_upcast = false;
+  }
   if (!options.grad_accum.empty()) view.grad_accum = parse_token_count(options.grad_accum, "gradient accumulation", 1'000'000);
 
   view.result = estimate_training(*model.arch, model.ref, opt);
@@ -411,6 +415,8 @@ void setup_estimate(CLI::App& app, EstimateOptions& options) {
   app.add_option("--tp", options.tp, "Tensor-parallel degree (must divide the attention and KV heads)")->type_name("N");
   app.add_option("--pp", options.pp, "Pipeline-parallel degree")->type_name("N");
   app.add_option("--offload", options.offload, "Offload to CPU RAM: optimizer, or params (ZeRO-3)")->type_name("WHAT");
+  app.add_flag("--no-kbit-upcast", options.no_kbit_upcast,
+               "QLoRA: keep non-quantized parameters in bf16 (FSDP-QLoRA) instead of PEFT's fp32 upcast");
   app.add_option("--grad-accum", options.grad_accum, "Gradient accumulation steps (noted: it does not change peak memory)")
       ->type_name("N");
 }

@@ -38,6 +38,7 @@ struct EstimateOptions {
   std::string pp;
   std::string offload;             // optimizer, params
   std::string grad_accum;
+  bool no_kbit_upcast = false;
 };
 
 void setup_estimate(CLI::App& app, EstimateOptions& options);

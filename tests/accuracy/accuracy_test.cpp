@@ -19,13 +19,16 @@
 #include "vramest/inference.hpp"
 #include "vramest/io/json.hpp"
 #include "vramest/parse/hf_config.hpp"
+#include "vramest/training.hpp"
 
 using namespace vramest;
 
 namespace {
 
-// The README's promise: median absolute relative error under 10% overall.
+// The README's promises: median absolute relative error under 10% for inference, 15% for
+// training.
 constexpr double kMedianErrorLimit = 0.10;
+constexpr double kTrainingMedianErrorLimit = 0.15;
 
 struct Comparison {
   std::string id;
@@ -122,7 +125,86 @@ std::vector<Comparison> run_all() {
   return out;
 }
 
+std::vector<Comparison> run_training() {
+  const ModelCatalog models = shell::load_model_catalog("");
+  std::ifstream in(std::string(VRAMEST_DATA_DIR) + "/accuracy/training.jsonl");
+  REQUIRE(in.good());
+  std::vector<Comparison> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    const nlohmann::json entry = nlohmann::json::parse(line);
+    const nlohmann::json& spec = entry["vramest"]["estimate"];
+    if (spec.is_null()) continue;
+    INFO(entry["id"].get<std::string>());
+    const ModelEntry& model_entry = models.find(spec["model"].get<std::string>());
+    const ModelArch arch = arch_from_hf_config(nlohmann::json::parse(model_entry.config_json), model_entry.id);
+    const ParamCounts counts = count_params(arch);
+    TrainingOptions opt;
+    opt.mode = parse_mode(spec["mode"].get<std::string>());
+    opt.seq_len = spec["seq_len"].get<std::uint64_t>();
+    opt.micro_batch = spec["micro_batch"].get<std::uint64_t>();
+    opt.precision = parse_training_precision(spec["precision"].get<std::string>());
+    opt.optimizer = parse_optimizer(spec["optimizer"].get<std::string>());
+    opt.checkpointing = parse_checkpointing(spec["grad_checkpointing"].get<std::string>());
+    opt.flash_attention = spec["flash_attention"].get<bool>();
+    opt.gpus = spec["gpus"].get<std::uint64_t>();
+    opt.zero_stage = spec["zero_stage"].get<int>();
+    opt.lora_rank = spec["lora_rank"].get<std::uint64_t>();
+    opt.lora_targets = spec["lora_targets"].get<std::vector<std::string>>();
+    opt.offload = parse_offload(spec["offload"].get<std::string>());
+    opt.kbit_upcast = spec["kbit_upcast"].get<bool>();
+    opt.nf4_double_quant = spec["nf4_double_quant"].get<bool>();
+    const TrainingResult r = estimate_training(arch, {model_entry.id, counts.total, counts.active, "catalog"}, opt);
+    const Components& c = r.estimate.components;
+    for (const nlohmann::json& cmp : entry["vramest"]["compare"]) {
+      Comparison result;
+      result.id = entry["id"];
+      result.engine = spec["mode"];
+      result.measured_key = cmp["measured"];
+      result.estimate_key = cmp["estimate"];
+      result.measured = entry["measured"][result.measured_key].get<double>();
+      if (result.estimate_key == "total") {
+        result.estimated = static_cast<double>(r.estimate.total.count);
+      } else if (result.estimate_key == "weights+gradients+optimizer+activations+other") {
+        result.estimated = static_cast<double>((r.estimate.total - c.runtime).count);
+      } else {
+        FAIL("unknown estimate key " << result.estimate_key);
+      }
+      out.push_back(result);
+    }
+  }
+  return out;
+}
+
+void report(const std::vector<Comparison>& results, const char* group_name) {
+  std::map<std::string, std::vector<double>> groups;
+  std::vector<double> all;
+  for (const Comparison& r : results) {
+    groups[r.engine].push_back(r.error());
+    all.push_back(r.error());
+  }
+  std::cout << "| measurement | " << group_name << " | measured | compared with | measured GB | vramest GB | error |\n"
+               "| --- | --- | --- | --- | ---: | ---: | ---: |\n";
+  for (const Comparison& r : results) {
+    std::cout << "| " << r.id << " | " << r.engine << " | " << r.measured_key << " | " << r.estimate_key << " | "
+              << std::llround(r.measured / 1e7) / 100.0 << " | " << std::llround(r.estimated / 1e7) / 100.0 << " | "
+              << std::showpos << std::llround(r.error() * 1000) / 10.0 << std::noshowpos << "% |\n";
+  }
+  groups["all"] = all;
+  print_error_table(group_name, groups);
+}
+
 }  // namespace
+
+TEST_CASE("accuracy: training estimates stay within 15% median of published measurements", "[accuracy][training]") {
+  const std::vector<Comparison> results = run_training();
+  REQUIRE(results.size() >= 15);
+  std::vector<double> errors;
+  for (const Comparison& r : results) errors.push_back(r.error());
+  const char* env = std::getenv("VRAMEST_ACCURACY_REPORT");
+  if (env != nullptr && *env != '\0') report(results, "mode");
+  CHECK(median_abs(errors) < kTrainingMedianErrorLimit);
+}
 
 TEST_CASE("accuracy: the median error against published measurements stays under 10%", "[accuracy]") {
   const std::vector<Comparison> results = run_all();

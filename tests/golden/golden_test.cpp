@@ -223,7 +223,6 @@ TEST_CASE("golden: every error has its exit code, one line on stderr, and a JSON
       {"err_kv_unknown", {"llama-3.1-8b", "--kv-dtype", "int2"}, 3},
       {"err_ubatch_on_vllm", {"llama-3.1-8b", "--engine", "vllm", "--ubatch", "256"}, 2},
       {"err_gpu_util_bad", {"llama-3.1-8b", "--engine", "vllm", "--gpu-util", "1.5"}, 3},
-      {"err_detailed_train", {"llama-3.1-8b", "--mode", "train", "--method", "detailed"}, 3},
       {"err_all_detailed", {"llama-3.1-8b", "-p", "all"}, 2},
       {"err_quant_format_rule", {"14B", "-p", "q4_k_m"}, 3},
       {"err_models_family", {"models", "--family", "bert"}, 3},

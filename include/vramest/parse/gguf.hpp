@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -500,13 +499,14 @@ inline std::vector<std::string> gguf_split_paths(const std::string& path) {
                                          " is impossible (numbers run from 1 to the count)", {}, path);
   }
   const std::string prefix = name.substr(0, name.size() - 20);
+  const auto five_digits = [](std::uint64_t n) {
+    const std::string text = std::to_string(n);
+    return std::string(5 - std::min<std::size_t>(5, text.size()), '0') + text;
+  };
   std::vector<std::string> paths;
   paths.reserve(static_cast<std::size_t>(count));
   for (std::uint64_t k = 1; k <= count; ++k) {
-    char part[32];
-    std::snprintf(part, sizeof part, "-%05llu-of-%05llu.gguf", static_cast<unsigned long long>(k),
-                  static_cast<unsigned long long>(count));
-    const fs::path sibling = p.parent_path() / (prefix + part);
+    const fs::path sibling = p.parent_path() / (prefix + "-" + five_digits(k) + "-of-" + five_digits(count) + ".gguf");
     std::error_code ec;
     if (!fs::is_regular_file(sibling, ec)) {
       throw Error(ErrorCode::bad_file, "split file " + std::to_string(k) + " of " + std::to_string(count) +
