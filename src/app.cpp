@@ -8,9 +8,11 @@
 #include <ostream>
 
 #include "cli/cmd_estimate.hpp"
+#include "cli/cmd_fit.hpp"
 #include "cli/cmd_formats.hpp"
 #include "cli/cmd_gpus.hpp"
 #include "cli/cmd_models.hpp"
+#include "cli/cmd_sweep.hpp"
 #include "report/report.hpp"
 
 namespace vramest::shell {
@@ -33,6 +35,8 @@ constexpr const char* kExamples = R"(Examples:
   vramest gpus                         the GPU catalog
   vramest models                       the model catalog
   vramest formats                      weight formats and their real bits per weight
+  vramest fit llama-3.1-8b --gpu rtx-4090 -c 32k    largest context and batch, best format, speed
+  vramest sweep --models llama-3.1-8b,qwen3-8b --contexts 4k,32k --gpus rtx-4090,h100-sxm   a CSV grid
 
 Exit codes: 0 ok, 1 does not fit, 2 usage error, 3 invalid value, 4 bad file or data, 70 internal error.
 Environment: NO_COLOR disables colour; VRAMEST_DATA_DIR adds a directory with your own gpus.json
@@ -92,6 +96,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     GpusOptions gpus;
     ModelsOptions models;
     FormatsOptions formats;
+    FitOptions fit;
+    SweepOptions sweep;
 
     CLI::App app{kDescription, "vramest"};
     app.set_version_flag("--version", std::string("vramest ") + VRAMEST_VERSION);
@@ -101,6 +107,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     CLI::App* gpus_command = setup_gpus(app, gpus, global);
     CLI::App* models_command = setup_models(app, models, global);
     CLI::App* formats_command = setup_formats(app, formats, global);
+    CLI::App* fit_command = setup_fit(app, fit, global);
+    CLI::App* sweep_command = setup_sweep(app, sweep, global);
 
     try {
       app.parse(argc, argv);
@@ -121,6 +129,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     CommandResult result = gpus_command->parsed()      ? run_gpus(gpus, global)
                            : models_command->parsed()  ? run_models(models, global)
                            : formats_command->parsed() ? run_formats(formats, global)
+                           : fit_command->parsed()     ? run_fit(fit, global)
+                           : sweep_command->parsed()   ? run_sweep(sweep, global)
                                                        : run_estimate(estimate, global);
     out << result.out;
     return result.exit_code;

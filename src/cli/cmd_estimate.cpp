@@ -259,25 +259,13 @@ CommandResult run_rule(const EstimateOptions& options, const GlobalOptions& glob
   return result;
 }
 
-CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& global, const ResolvedModel& model) {
-  const report::Style style = resolve_style(global);
-  if (!options.gpus.empty() && options.gpu_ids.empty()) {
-    throw Error(ErrorCode::usage, "--gpus needs --gpu for inference", "for example: --gpu rtx-3090 --gpus 2");
-  }
-  if (training_flags_given(options)) {
-    throw Error(ErrorCode::usage, "training flags (--optimizer, --zero, --lora-rank, ...) need --mode train, lora or qlora");
-  }
-  if (to_lower(options.precision) == "all") {
-    throw Error(ErrorCode::usage, "-p all applies to the rule method", "name one format, e.g. -p q4_k_m");
-  }
-  if (!options.overhead.empty()) {
-    throw Error(ErrorCode::usage, "--overhead applies to the rule method",
-                "the detailed method computes each component instead");
-  }
-  report::DetailedView view;
-  InferenceOptions opt;
+}  // namespace
+
+InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedModel& model, const GpuSpec* first_gpu) {
+  InferenceSetup setup;
+  InferenceOptions& opt = setup.options;
   const auto note_default = [&](bool given, std::string text) {
-    if (!given) view.defaults.push_back(std::move(text));
+    if (!given) setup.defaults.push_back(std::move(text));
   };
   opt.engine = options.engine.empty() ? Engine::transformers : parse_engine(options.engine);
   note_default(!options.engine.empty(), "engine transformers");
@@ -299,11 +287,8 @@ CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& 
     if (opt.engine != Engine::vllm) throw Error(ErrorCode::usage, "--gpu-util applies to --engine vllm");
     opt.gpu_memory_utilization_permille = parse_utilization(options.gpu_util);
   }
-  GpuCatalog catalog;
-  const FitRequest request = fit_request(options, global, catalog);
   if (opt.engine == Engine::vllm) {
-    const GpuSpec* first = request.named ? request.gpus.front() : nullptr;
-    const VllmBatchDefaults defaults = vllm_serve_defaults(first ? first->memory : Bytes{0}, first ? first->id : "");
+    const VllmBatchDefaults defaults = vllm_serve_defaults(first_gpu ? first_gpu->memory : Bytes{0}, first_gpu ? first_gpu->id : "");
     opt.max_num_batched_tokens = options.max_batched_tokens.empty()
                                      ? defaults.max_num_batched_tokens
                                      : parse_token_count(options.max_batched_tokens, "max batched tokens", 10'000'000);
@@ -322,16 +307,46 @@ CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& 
     if (opt.engine == Engine::llamacpp) format_id = format_id == "mxfp4" ? "mxfp4_moe" : format_id == "fp32" ? "f32" : "f16";
   }
   note_default(!options.precision.empty(), "weights " + format_id + " (the published checkpoint's format)");
-  const WeightFormat format = parse_weight_format(format_id);
-  if (opt.engine == Engine::llamacpp && format.kind != FormatKind::gguf) {
+  setup.format = parse_weight_format(format_id);
+  check_engine_format(opt.engine, setup.format);
+  return setup;
+}
+
+void check_engine_format(Engine engine, const WeightFormat& format) {
+  if (engine == Engine::llamacpp && format.kind != FormatKind::gguf) {
     throw Error(ErrorCode::invalid_value, "llama.cpp runs GGUF formats, not " + format.id,
                 "use a GGUF format such as q4_k_m, q8_0 or f16 ('vramest formats')");
   }
-  if (opt.engine == Engine::transformers && format.kind == FormatKind::gguf) {
+  if (engine == Engine::transformers && format.kind == FormatKind::gguf) {
     throw Error(ErrorCode::invalid_value, "transformers dequantizes GGUF weights when it loads them",
                 "estimate -p bf16 for transformers, or use --engine llamacpp for " + format.id);
   }
+}
 
+namespace {
+
+CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& global, const ResolvedModel& model) {
+  const report::Style style = resolve_style(global);
+  if (!options.gpus.empty() && options.gpu_ids.empty()) {
+    throw Error(ErrorCode::usage, "--gpus needs --gpu for inference", "for example: --gpu rtx-3090 --gpus 2");
+  }
+  if (training_flags_given(options)) {
+    throw Error(ErrorCode::usage, "training flags (--optimizer, --zero, --lora-rank, ...) need --mode train, lora or qlora");
+  }
+  if (to_lower(options.precision) == "all") {
+    throw Error(ErrorCode::usage, "-p all applies to the rule method", "name one format, e.g. -p q4_k_m");
+  }
+  if (!options.overhead.empty()) {
+    throw Error(ErrorCode::usage, "--overhead applies to the rule method",
+                "the detailed method computes each component instead");
+  }
+  report::DetailedView view;
+  GpuCatalog catalog;
+  const FitRequest request = fit_request(options, global, catalog);
+  const InferenceSetup setup = inference_setup(options, model, request.named ? request.gpus.front() : nullptr);
+  const InferenceOptions& opt = setup.options;
+  const WeightFormat& format = setup.format;
+  view.defaults = setup.defaults;
   view.result = estimate_inference(*model.arch, model.ref, format, opt);
   for (const std::string& note : model.arch->notes) view.result.notes.push_back(note);
   view.hf_id = model.hf_id;
@@ -364,19 +379,7 @@ CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& 
 
 }  // namespace
 
-void setup_estimate(CLI::App& app, EstimateOptions& options) {
-  app.add_option("model", options.model,
-                 "A catalog model (llama-3.1-8b, Qwen/Qwen3-8B), a config.json or its directory, or a "
-                 "parameter count (14B, 7.5b, 350M, 1.2T, 8030261248)")
-      ->type_name("MODEL");
-  app.add_option("-p,--precision", options.precision,
-                 "Weight format: fp32, fp16, bf16, fp8, int8, int4, nf4, gptq, awq, q4_k_m, ... ('vramest formats'); "
-                 "all: one estimate per seed precision (rule method)")
-      ->type_name("NAME");
-  app.add_option("--mode", options.mode, "inference (default), train, lora or qlora")->type_name("MODE");
-  app.add_option("--method", options.method,
-                 "detailed (default when the architecture is known) or rule (the seed's rules of thumb)")
-      ->type_name("METHOD");
+void add_inference_options(CLI::App& app, EstimateOptions& options) {
   app.add_option("-c,--context", options.context, "Tokens per sequence, e.g. 8192 or 32k (default 4096)")
       ->type_name("TOKENS");
   app.add_option("-b,--batch", options.batch, "Concurrent sequences (default 1)")->type_name("N");
@@ -391,6 +394,22 @@ void setup_estimate(CLI::App& app, EstimateOptions& options) {
       ->type_name("N");
   app.add_option("--max-seqs", options.max_seqs, "vLLM max_num_seqs (default 1024 on GPUs >= 70 GiB but A100, else 256)")
       ->type_name("N");
+}
+
+void setup_estimate(CLI::App& app, EstimateOptions& options) {
+  app.add_option("model", options.model,
+                 "A catalog model (llama-3.1-8b, Qwen/Qwen3-8B), a config.json or its directory, or a "
+                 "parameter count (14B, 7.5b, 350M, 1.2T, 8030261248)")
+      ->type_name("MODEL");
+  app.add_option("-p,--precision", options.precision,
+                 "Weight format: fp32, fp16, bf16, fp8, int8, int4, nf4, gptq, awq, q4_k_m, ... ('vramest formats'); "
+                 "all: one estimate per seed precision (rule method)")
+      ->type_name("NAME");
+  app.add_option("--mode", options.mode, "inference (default), train, lora or qlora")->type_name("MODE");
+  app.add_option("--method", options.method,
+                 "detailed (default when the architecture is known) or rule (the seed's rules of thumb)")
+      ->type_name("METHOD");
+  add_inference_options(app, options);
   app.add_option("--overhead", options.overhead,
                  "Runtime multiplier range of the rule method, default 1.2-1.3 (one value: no range)")
       ->type_name("RANGE");

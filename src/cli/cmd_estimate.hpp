@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/global_options.hpp"
+#include "vramest/inference.hpp"
 
 namespace vramest::shell {
 
@@ -40,6 +41,22 @@ struct EstimateOptions {
   std::string grad_accum;
   bool no_kbit_upcast = false;
 };
+
+struct ResolvedModel;
+
+// The inference options and weight format the flags ask for, with the defaults used (as text).
+struct InferenceSetup {
+  InferenceOptions options;
+  WeightFormat format;
+  std::vector<std::string> defaults;
+};
+
+InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedModel& model, const GpuSpec* first_gpu);
+void check_engine_format(Engine engine, const WeightFormat& format);
+
+// The options `vramest MODEL` and `vramest fit MODEL` share: -p, -c, -b, --kv-dtype, --engine and
+// the engine knobs.
+void add_inference_options(CLI::App& app, EstimateOptions& options);
 
 void setup_estimate(CLI::App& app, EstimateOptions& options);
 CommandResult run_estimate(const EstimateOptions& options, const GlobalOptions& global);

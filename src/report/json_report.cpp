@@ -175,3 +175,65 @@ std::string training_json(const TrainingView& view) {
 }
 
 }  // namespace vramest::report
+
+namespace vramest::report {
+
+std::string fit_json(const FitView& view) {
+  nlohmann::ordered_json doc = document();
+  doc["model"] = {{"name", view.model.name}, {"params", view.model.params}, {"active_params", view.model.active_params},
+                  {"source", view.model.source}};
+  if (!view.hf_id.empty()) doc["model"]["hf_id"] = view.hf_id;
+  doc["engine"] = engine_name(view.engine);
+  doc["precision"] = view.format;
+  doc["defaults"] = view.defaults;
+  nlohmann::ordered_json gpus = nlohmann::ordered_json::array();
+  for (const GpuSpec* gpu : view.gpus) gpus.push_back({{"id", gpu->id}, {"memory_bytes", gpu->memory.count}});
+  doc["gpus"] = std::move(gpus);
+  doc["capacity_bytes"] = view.capacity.count;
+  doc["reserve_bytes"] = view.reserve.count;
+  const Components& c = view.request;
+  doc["request"] = {{"context", view.context},
+                    {"batch", view.batch},
+                    {"fits", view.fits},
+                    {"total_bytes", c.sum().count},
+                    {"components", {{"weights", c.weights.count}, {"kv_cache", c.kv_cache.count},
+                                    {"activations", c.activations.count}, {"runtime", c.runtime.count}}}};
+  doc["max_context"] = view.max_context;
+  doc["trained_context"] = view.trained_context;
+  doc["max_batch"] = view.max_batch;
+  doc["best_format"] = view.best_format.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(view.best_format);
+  doc["fewest_gpus"] = {{"gpu", view.fewest_kind->id}, {"count", view.fewest_gpus}};
+  if (view.offload) {
+    const LayerOffload& o = *view.offload;
+    doc["llamacpp_offload"] = {{"gpu_layers", o.gpu_layers},
+                               {"total_layers", o.total_layers + 1},
+                               {"gpu_bytes", o.gpu_bytes.count},
+                               {"host_bytes", o.host_bytes.count},
+                               {"cpu_moe_layers", o.cpu_moe_layers ? nlohmann::ordered_json(*o.cpu_moe_layers) : nlohmann::ordered_json(nullptr)},
+                               {"cpu_moe_host_bytes", o.cpu_moe_host_bytes.count}};
+  } else {
+    doc["llamacpp_offload"] = nullptr;
+  }
+  if (view.speed) {
+    const SpeedBounds& s = *view.speed;
+    doc["speed"] = {{"bytes_per_step", s.bytes_per_step},
+                    {"decode_tokens_per_s", s.decode_tokens_per_s},
+                    {"decode_aggregate_tokens_per_s", s.decode_aggregate_tokens_per_s},
+                    {"prompt_tokens", view.prompt},
+                    {"prefill_flops", s.prefill_flops},
+                    {"prefill_seconds", s.compute_known ? nlohmann::ordered_json(s.prefill_seconds) : nlohmann::ordered_json(nullptr)},
+                    {"ttft_seconds", s.compute_known ? nlohmann::ordered_json(s.ttft_seconds) : nlohmann::ordered_json(nullptr)}};
+  } else {
+    doc["speed"] = nullptr;
+  }
+  nlohmann::ordered_json chart = nlohmann::ordered_json::array();
+  for (const ChartSeries& series : view.chart) {
+    nlohmann::ordered_json totals = nlohmann::ordered_json::array();
+    for (const Bytes& b : series.totals) totals.push_back(b.count);
+    chart.push_back({{"format", series.label}, {"totals_bytes", std::move(totals)}});
+  }
+  doc["chart"] = {{"contexts", view.chart_contexts}, {"series", std::move(chart)}};
+  return dump(doc);
+}
+
+}  // namespace vramest::report

@@ -9,6 +9,8 @@
 
 #include "vramest/catalog.hpp"
 #include "vramest/estimate.hpp"
+#include "vramest/fit.hpp"
+#include "vramest/speed.hpp"
 #include "vramest/formats.hpp"
 #include "vramest/gpu.hpp"
 #include "vramest/inference.hpp"
@@ -77,6 +79,41 @@ struct TrainingView {
   bool gpus_named = false;
   std::uint64_t grad_accum = 1;
 };
+
+// `vramest fit`: the request's verdict and every answer about the GPU group.
+struct ChartSeries {
+  std::string label;                 // a weight format
+  std::vector<Bytes> totals;         // one per chart context; group total
+};
+
+struct FitView {
+  ModelRef model;
+  std::string hf_id;
+  Engine engine = Engine::transformers;
+  std::string format;
+  std::vector<std::string> defaults;
+  std::vector<const GpuSpec*> gpus;  // the group, one entry per GPU
+  Bytes capacity;                    // the group's memory (driver totals)
+  Bytes reserve;                     // per GPU
+  std::uint64_t context = 0;
+  std::uint64_t batch = 1;
+  Components request;                // the request's components
+  bool fits = false;
+  std::uint64_t max_context = 0;     // at `batch`
+  std::uint64_t trained_context = 0; // the model's max_position_embeddings (0: unknown)
+  std::uint64_t max_batch = 0;       // at `context`
+  std::string best_format;           // empty: none fits
+  const GpuSpec* fewest_kind = nullptr;
+  std::uint64_t fewest_gpus = 0;     // 0: none up to 64
+  std::optional<LayerOffload> offload;  // llama.cpp
+  std::optional<SpeedBounds> speed;
+  std::uint64_t prompt = 0;
+  std::vector<std::uint64_t> chart_contexts;
+  std::vector<ChartSeries> chart;
+};
+
+std::string fit_text(const FitView& view, const Style& style, bool chart);
+std::string fit_json(const FitView& view);
 
 std::string estimate_text(const EstimateView& view, const Style& style);
 std::string training_text(const TrainingView& view, const Style& style);

@@ -424,3 +424,116 @@ std::string training_text(const TrainingView& view, const Style& style) {
 }
 
 }  // namespace vramest::report
+
+namespace vramest::report {
+namespace {
+
+std::string tokens_short(std::uint64_t tokens) {
+  if (tokens >= 1024 * 1024 && tokens % (1024 * 1024) == 0) return std::to_string(tokens / (1024 * 1024)) + "M";
+  if (tokens >= 1024 && tokens % 1024 == 0) return std::to_string(tokens / 1024) + "k";
+  return std::to_string(tokens);
+}
+
+// Memory against context, one digit per format, the group's capacity as a line of dashes.
+std::string chart_text(const FitView& view, DisplayUnit unit) {
+  constexpr int kRows = 10;
+  constexpr int kColumn = 6;
+  const double scale = unit == DisplayUnit::gb ? 1e9 : static_cast<double>(kGiB);
+  const double capacity = static_cast<double>(view.capacity.count) / scale;
+  const double top = capacity * 2;
+  const std::size_t width = view.chart_contexts.size() * kColumn;
+  std::vector<std::string> grid(kRows + 1, std::string(width, ' '));
+  const int capacity_row = static_cast<int>(std::lround(capacity / top * kRows));
+  for (std::size_t x = 0; x < width; ++x) grid[static_cast<std::size_t>(capacity_row)][x] = '-';
+  for (std::size_t s = 0; s < view.chart.size(); ++s) {
+    for (std::size_t i = 0; i < view.chart[s].totals.size(); ++i) {
+      const double value = static_cast<double>(view.chart[s].totals[i].count) / scale;
+      const bool beyond = value > top;
+      const int row = beyond ? kRows : static_cast<int>(std::lround(value / top * kRows));
+      grid[static_cast<std::size_t>(row)][i * kColumn + kColumn / 2 + s % 2] =
+          beyond ? '^' : static_cast<char>('1' + s);
+    }
+  }
+  std::string out = fmt::format("Memory against context at batch {} ({}; ---- the GPUs' {}; ^ beyond the top)\n",
+                                view.batch, unit == DisplayUnit::gb ? "GB" : "GiB", format_amount(view.capacity, unit));
+  for (int row = kRows; row >= 0; --row) {
+    std::string line = fmt::format("  {:>7.1f} |{}", top * row / kRows, grid[static_cast<std::size_t>(row)]);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  out += "          +" + std::string(width, '-') + "\n           ";
+  for (std::uint64_t c : view.chart_contexts) out += fmt::format("{:^{}}", tokens_short(c), kColumn);
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  out += "\n ";
+  for (std::size_t s = 0; s < view.chart.size(); ++s) out += fmt::format(" {} {}", s + 1, view.chart[s].label);
+  return out + "\n";
+}
+
+}  // namespace
+
+std::string fit_text(const FitView& view, const Style& style, bool chart) {
+  const DisplayUnit unit = style.unit;
+  std::vector<std::string> names;
+  for (const GpuSpec* gpu : view.gpus) names.push_back(gpu->id);
+  std::string out = bold(fmt::format("{}{} on {} ({}), {} with {}", model_line(view.model),
+                                     view.hf_id.empty() ? "" : " [" + view.hf_id + "]", join(names, " + "),
+                                     format_amount(view.capacity, unit), engine_name(view.engine), view.format),
+                         style) + "\n";
+  if (!view.defaults.empty()) out += "Defaults used: " + join(view.defaults, ", ") + "\n";
+  if (view.reserve.count != 0) out += fmt::format("Reserved per GPU for a display or other processes: {}\n", format_amount(view.reserve, unit));
+  out += units_line(unit) + "\n";
+
+  const Bytes total = view.request.sum();
+  out += fmt::format("  request: context {} x batch {} needs {} (weights {}, KV cache {}, activations {}, runtime {} per GPU): ",
+                     view.context, view.batch, format_amount(total, unit), format_amount(view.request.weights, unit),
+                     format_amount(view.request.kv_cache, unit), format_amount(view.request.activations, unit),
+                     format_amount(view.request.runtime, unit)) +
+         green_or_red(view.fits ? "fits" : "does not fit", view.fits, style) + "\n";
+  Table answers({Align::left, Align::left});
+  std::string context_answer = view.max_context == 0 ? "none: the weights alone do not fit"
+                                                     : fmt::format("{} tokens", group_digits(view.max_context));
+  if (view.max_context == kMaxSearchContext) context_answer += " (the search limit)";
+  if (view.trained_context != 0 && view.max_context > view.trained_context) {
+    context_answer += fmt::format(" (beyond the model's trained {})", group_digits(view.trained_context));
+  }
+  answers.add_row({fmt::format("largest context at batch {}", view.batch), context_answer});
+  answers.add_row({fmt::format("largest batch at context {}", view.context),
+                   view.max_batch == 0 ? "none" : fmt::format("{} sequence{}", group_digits(view.max_batch), view.max_batch == 1 ? "" : "s")});
+  answers.add_row({"best weight format that fits", view.best_format.empty() ? "none of " + join(format_ladder(view.engine), ", ")
+                                                                              : view.best_format});
+  answers.add_row({fmt::format("fewest {} for the request", view.fewest_kind->id),
+                   view.fewest_gpus == 0 ? "more than 64"
+                                         : fmt::format("{}{}", view.fewest_gpus,
+                                                       view.engine == Engine::vllm && view.fewest_gpus > 1
+                                                           ? " (a tensor-parallel degree that divides the heads)" : "")});
+  if (view.offload) {
+    const LayerOffload& o = *view.offload;
+    answers.add_row({"llama.cpp -ngl", o.gpu_layers > o.total_layers
+                                           ? fmt::format("all {} layers and the output on the GPU", o.total_layers)
+                                           : fmt::format("{} of {} layers on the GPU; CPU RAM for the rest: {}", o.gpu_layers,
+                                                         o.total_layers + 1, format_amount(o.host_bytes, unit))});
+    if (o.cpu_moe_layers) {
+      answers.add_row({"llama.cpp --n-cpu-moe", *o.cpu_moe_layers == 0
+                                                    ? "0: every expert fits on the GPU"
+                                                    : fmt::format("{} (routed experts of {} layers in CPU RAM: {})", *o.cpu_moe_layers,
+                                                                  *o.cpu_moe_layers, format_amount(o.cpu_moe_host_bytes, unit))});
+    }
+  }
+  if (view.speed) {
+    const SpeedBounds& s = *view.speed;
+    answers.add_row({"decode, upper bound", fmt::format("{:.0f} tokens/s per sequence{}", s.decode_tokens_per_s,
+                                                        view.batch > 1 ? fmt::format(", {:.0f} in all", s.decode_aggregate_tokens_per_s) : "")});
+    if (s.compute_known) {
+      answers.add_row({fmt::format("prefill of {} tokens, bound", group_digits(view.prompt)), fmt::format("{:.3f} s", s.prefill_seconds)});
+      answers.add_row({"time to first token, bound", fmt::format("{:.3f} s", s.ttft_seconds)});
+    }
+  }
+  out += answers.render();
+  if (view.speed) {
+    out += "  (speeds are upper bounds from memory bandwidth and dense bf16 compute; real engines reach 60-85%)\n";
+  }
+  if (chart && !view.chart.empty()) out += "\n" + chart_text(view, unit);
+  return out;
+}
+
+}  // namespace vramest::report

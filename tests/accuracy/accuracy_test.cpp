@@ -19,6 +19,7 @@
 #include "vramest/inference.hpp"
 #include "vramest/io/json.hpp"
 #include "vramest/parse/hf_config.hpp"
+#include "vramest/speed.hpp"
 #include "vramest/training.hpp"
 
 using namespace vramest;
@@ -195,6 +196,48 @@ void report(const std::vector<Comparison>& results, const char* group_name) {
 }
 
 }  // namespace
+
+// Published single-stream decode speeds (data/accuracy/throughput.jsonl) must sit under the
+// bandwidth bound: a bound that a real run beats is wrong.
+TEST_CASE("accuracy: published decode speeds stay under the bandwidth bound", "[accuracy][speed]") {
+  const ModelCatalog models = shell::load_model_catalog("");
+  const GpuCatalog gpus = shell::load_gpu_catalog("");
+  std::ifstream in(std::string(VRAMEST_DATA_DIR) + "/accuracy/throughput.jsonl");
+  REQUIRE(in.good());
+  std::string line;
+  int checked = 0;
+  const char* env = std::getenv("VRAMEST_ACCURACY_REPORT");
+  const bool print = env != nullptr && *env != '\0';
+  if (print) std::cout << "| measurement | GPU | measured tok/s | bound tok/s | share of bound |\n| --- | --- | ---: | ---: | ---: |\n";
+  while (std::getline(in, line)) {
+    const nlohmann::json entry = nlohmann::json::parse(line);
+    if (entry["phase"] != "decode" || entry["context_or_prompt"].is_null()) continue;
+    const std::string engine_text = entry["engine"];
+    std::string format = entry["weights_format"];
+    if (format.rfind("exl2", 0) == 0) continue;  // ExLlamaV2's variable-rate format is not modelled
+    const Engine engine = engine_text == "llamacpp" ? Engine::llamacpp : Engine::vllm;
+    if (engine != Engine::llamacpp) format = format == "f16" ? "fp16" : format == "gptq-4bit" ? "gptq" : format;
+    const ModelEntry* model = models.try_find(entry["model"].get<std::string>());
+    const GpuSpec* gpu = gpus.try_find(entry["gpu"].get<std::string>());
+    if (model == nullptr || gpu == nullptr) continue;
+    INFO(entry["id"].get<std::string>());
+    const ModelArch arch = arch_from_hf_config(nlohmann::json::parse(model->config_json), model->id);
+    const ParamCounts counts = count_params(arch);
+    InferenceOptions opt;
+    opt.engine = engine;
+    const InferencePlan plan = plan_inference(arch, {model->id, counts.total, counts.active, "catalog"},
+                                              parse_weight_format(format), opt);
+    const double bound = speed_bounds(plan, entry["context_or_prompt"].get<std::uint64_t>(), 1, 1, *gpu, 1).decode_tokens_per_s;
+    const double measured = entry["tokens_per_second"].get<double>();
+    if (print) {
+      std::cout << "| " << entry["id"].get<std::string>() << " | " << gpu->id << " | " << measured << " | "
+                << std::llround(bound) << " | " << std::llround(100 * measured / bound) << "% |\n";
+    }
+    CHECK(measured <= bound);
+    ++checked;
+  }
+  CHECK(checked >= 10);
+}
 
 TEST_CASE("accuracy: training estimates stay within 15% median of published measurements", "[accuracy][training]") {
   const std::vector<Comparison> results = run_training();

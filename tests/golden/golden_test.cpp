@@ -157,6 +157,32 @@ TEST_CASE("golden: the model and format catalogs", "[golden]") {
   });
 }
 
+TEST_CASE("golden: planning: fit and sweep", "[golden][planning]") {
+  check_all({
+      {"fit_8b_4090", {"fit", "llama-3.1-8b", "--gpu", "rtx-4090", "-c", "32k"}, 0},
+      {"fit_8b_4090_no_fit", {"fit", "llama-3.1-8b", "--gpu", "rtx-4090", "-c", "64k"}, 1},
+      {"fit_70b_mixed_llamacpp", {"fit", "llama-3.1-70b", "-p", "q4_k_m", "--engine", "llamacpp", "--gpu", "rtx-4090",
+                                  "--gpu", "rtx-3090", "-c", "8192"}, 0},
+      {"fit_moe_custom_card_json", {"fit", "qwen3-30b-a3b", "-p", "q4_k_m", "--engine", "llamacpp", "--gpu-memory",
+                                    "16GiB", "--reserve", "1GiB", "--json"}, 1},
+      {"fit_vllm_tp_json", {"fit", "qwen3-32b", "--engine", "vllm", "--gpu", "h100-sxm", "--gpus", "2", "-b", "16",
+                            "--json"}, 0},
+      {"fit_gib_no_chart", {"fit", "gemma-3-27b", "--gpu", "rtx-5090", "-p", "nf4", "--units", "gib", "--no-chart"}, 0},
+      {"sweep_csv", {"sweep", "--models", "llama-3.1-8b,qwen3-8b", "--contexts", "4k,32k", "--batches", "1,8", "--gpus",
+                     "rtx-4090,h100-sxm", "--engine", "vllm"}, 0},
+      {"sweep_jsonl", {"sweep", "--models", "llama-3.1-70b", "--engine", "llamacpp", "--formats", "q4_k_m,q8_0",
+                       "--gpus", "rtx-3090", "--output", "jsonl"}, 0},
+      {"err_fit_no_gpu", {"fit", "llama-3.1-8b"}, 2},
+      {"err_fit_size", {"fit", "14B", "--gpu", "rtx-4090"}, 3},
+      {"err_fit_memory", {"fit", "llama-3.1-8b", "--gpu-memory", "24 bananas"}, 3},
+      {"err_fit_gpus_mixed", {"fit", "llama-3.1-8b", "--gpu", "rtx-4090", "--gpu", "rtx-3090", "--gpus", "2"}, 2},
+      {"err_sweep_output", {"sweep", "--models", "llama-3.1-8b", "--output", "xml"}, 3},
+      {"err_sweep_json", {"sweep", "--models", "llama-3.1-8b", "--json"}, 2},
+      {"err_sweep_size", {"sweep", "--models", "7B"}, 3},
+      {"err_sweep_no_models", {"sweep"}, 2},
+  });
+}
+
 TEST_CASE("golden: the GPU catalog", "[golden]") {
   check_all({
       {"gpus", {"gpus"}, 0},
@@ -169,6 +195,8 @@ TEST_CASE("golden: help and version", "[golden]") {
   check_all({
       {"help", {"--help"}, 0},
       {"gpus_help", {"gpus", "--help"}, 0},
+      {"fit_help", {"fit", "--help"}, 0},
+      {"sweep_help", {"sweep", "--help"}, 0},
       {"version", {"--version"}, 0},
   });
 }

@@ -1,0 +1,152 @@
+#include "cli/cmd_sweep.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "catalog_data.hpp"
+#include "cli/cmd_estimate.hpp"
+#include "model_source.hpp"
+#include "vramest/param_count.hpp"
+
+namespace vramest::shell {
+namespace {
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::string item;
+  for (const char c : text + ",") {
+    if (c == ',') {
+      if (!item.empty()) items.push_back(item);
+      item.clear();
+    } else if (c != ' ') {
+      item += c;
+    }
+  }
+  return items;
+}
+
+// Rows are built with fmt into one buffer; a grid of millions stays one allocation-light pass.
+void append_row(std::string& out, bool jsonl, const std::string& model, Engine engine, const std::string& format,
+                std::uint64_t context, std::uint64_t batch, const GpuSpec& gpu, const Components& c, const GpuFit& fit) {
+  const std::uint64_t total = c.sum().count;
+  if (jsonl) {
+    fmt::format_to(std::back_inserter(out),
+                   "{{\"model\":\"{}\",\"engine\":\"{}\",\"precision\":\"{}\",\"context\":{},\"batch\":{},\"gpu\":\"{}\","
+                   "\"weights_bytes\":{},\"kv_cache_bytes\":{},\"activations_bytes\":{},\"runtime_bytes\":{},"
+                   "\"total_bytes\":{},\"fits\":{},\"gpus_needed\":{}}}\n",
+                   model, engine_name(engine), format, context, batch, gpu.id, c.weights.count, c.kv_cache.count,
+                   c.activations.count, c.runtime.count, total, fit.fits ? "true" : "false", fit.count);
+  } else {
+    fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{},{},{},{},{}\n", model, engine_name(engine), format,
+                   context, batch, gpu.id, c.weights.count, c.kv_cache.count, c.activations.count, c.runtime.count, total,
+                   fit.fits ? 1 : 0, fit.count);
+  }
+}
+
+}  // namespace
+
+CLI::App* setup_sweep(CLI::App& app, SweepOptions& options, GlobalOptions& global) {
+  CLI::App* sweep = app.add_subcommand("sweep", "A grid of estimates as CSV or JSON lines (for plots and CI matrices)");
+  sweep->add_option("--models", options.models, "Comma-separated catalog models or config.json paths")
+      ->type_name("LIST")
+      ->required();
+  sweep->add_option("--formats", options.formats, "Comma-separated weight formats (default: each checkpoint's)")->type_name("LIST");
+  sweep->add_option("--contexts", options.contexts, "Comma-separated contexts (default 4096; 32k = 32768)")->type_name("LIST");
+  sweep->add_option("--batches", options.batches, "Comma-separated batch sizes (default 1)")->type_name("LIST");
+  sweep->add_option("--gpus", options.gpus, "Comma-separated GPU ids (default: the featured GPUs)")->type_name("LIST");
+  sweep->add_option("--engine", options.engine, "transformers (default), vllm or llamacpp")->type_name("NAME");
+  sweep->add_option("--kv-dtype", options.kv_dtype, "KV cache type")->type_name("NAME");
+  sweep->add_option("--output", options.output, "csv (default) or jsonl")->type_name("FORMAT");
+  sweep->footer(
+      "Columns: model, engine, precision, context, batch, gpu, weights_bytes, kv_cache_bytes, activations_bytes,\n"
+      "runtime_bytes, total_bytes, fits (on one GPU), gpus_needed (0: no number of them holds it).\n"
+      "Examples:\n"
+      "  vramest sweep --models llama-3.1-8b,qwen3-8b --contexts 4k,32k,128k --gpus rtx-4090,h100-sxm\n"
+      "  vramest sweep --models llama-3.1-70b --engine llamacpp --formats q4_k_m,q8_0 --batches 1,4 --output jsonl");
+  add_global_options(*sweep, global);
+  return sweep;
+}
+
+CommandResult run_sweep(const SweepOptions& options, const GlobalOptions& global) {
+  (void)resolve_style(global);
+  if (global.json) throw Error(ErrorCode::usage, "sweep writes CSV or JSON lines", "use --output jsonl");
+  const std::string output = to_lower(options.output);
+  if (output != "csv" && output != "jsonl") {
+    throw Error(ErrorCode::invalid_value, "unknown sweep output '" + options.output + "'", "use csv or jsonl");
+  }
+  const bool jsonl = output == "jsonl";
+  const std::string data_dir = resolve_data_dir(global);
+  const Engine engine = options.engine.empty() ? Engine::transformers : parse_engine(options.engine);
+
+  std::vector<std::uint64_t> contexts;
+  for (const std::string& c : split_list(options.contexts)) contexts.push_back(parse_token_count(c, "context", 100'000'000));
+  std::vector<std::uint64_t> batches;
+  for (const std::string& b : split_list(options.batches)) batches.push_back(parse_token_count(b, "batch", 1'000'000));
+  if (contexts.empty() || batches.empty()) throw Error(ErrorCode::usage, "--contexts and --batches need at least one value");
+
+  const GpuCatalog catalog = load_gpu_catalog(data_dir);
+  std::vector<const GpuSpec*> gpus;
+  for (const std::string& id : split_list(options.gpus)) gpus.push_back(&catalog.find(id));
+  if (gpus.empty()) {
+    for (const GpuSpec& gpu : catalog.all()) {
+      if (gpu.featured) gpus.push_back(&gpu);
+    }
+  }
+  const std::vector<std::string> model_names = split_list(options.models);
+  if (model_names.empty()) throw Error(ErrorCode::usage, "--models names no model");
+  std::vector<ResolvedModel> models;
+  for (const std::string& name : model_names) {
+    models.push_back(resolve_model(name, data_dir));
+    if (!models.back().arch) {
+      throw Error(ErrorCode::invalid_value, "sweep needs architectures, and '" + name + "' is a bare parameter count",
+                  "name catalog models or config.json files");
+    }
+  }
+
+  std::string out = jsonl ? "" : "model,engine,precision,context,batch,gpu,weights_bytes,kv_cache_bytes,"
+                                 "activations_bytes,runtime_bytes,total_bytes,fits,gpus_needed\n";
+  for (const ResolvedModel& model : models) {
+    std::vector<std::string> formats = split_list(options.formats);
+    if (formats.empty()) {
+      std::string f = model.default_format;
+      if (engine == Engine::llamacpp) f = f == "mxfp4" ? "mxfp4_moe" : "f16";
+      formats.push_back(f);
+    }
+    for (const std::string& format_id : formats) {
+      const WeightFormat format = parse_weight_format(format_id);
+      check_engine_format(engine, format);
+      InferenceOptions opt;
+      opt.engine = engine;
+      opt.kv_dtype = options.kv_dtype;
+      // vLLM's scheduler defaults depend on the GPU: plan once per default set.
+      const VllmBatchDefaults small = vllm_serve_defaults(Bytes{0}, "");
+      opt.max_num_batched_tokens = small.max_num_batched_tokens;
+      opt.max_num_seqs = small.max_num_seqs;
+      const InferencePlan plan = plan_inference(*model.arch, model.ref, format, opt);
+      std::optional<InferencePlan> large_plan;
+      if (engine == Engine::vllm) {
+        InferenceOptions large = opt;
+        const VllmBatchDefaults d = vllm_serve_defaults(Bytes{80 * kGiB}, "h100");
+        large.max_num_batched_tokens = d.max_num_batched_tokens;
+        large.max_num_seqs = d.max_num_seqs;
+        large_plan = plan_inference(*model.arch, model.ref, format, large);
+      }
+      for (std::uint64_t context : contexts) {
+        for (std::uint64_t batch : batches) {
+          const Components small_c = inference_components(plan, context, batch);
+          const Components large_c = large_plan ? inference_components(*large_plan, context, batch) : small_c;
+          for (const GpuSpec* gpu : gpus) {
+            const bool large_defaults =
+                large_plan && vllm_serve_defaults(gpu->memory, gpu->id).max_num_batched_tokens != small.max_num_batched_tokens;
+            const Components& c = large_defaults ? large_c : small_c;
+            const GpuFit fit = fit_split(*gpu, c.weights + c.kv_cache + c.activations, c.runtime, 1);
+            append_row(out, jsonl, model.ref.name, engine, format.id, context, batch, *gpu, c, fit);
+          }
+        }
+      }
+    }
+  }
+  return {std::move(out), kExitOk};
+}
+
+}  // namespace vramest::shell
