@@ -11,6 +11,13 @@
 namespace vramest::shell {
 namespace {
 
+// A string field, or `fallback` when it is absent or not a string (these fields only choose a
+// default format, so an odd value is not an error).
+std::string string_or(const nlohmann::json& object, const char* key, const std::string& fallback) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
 // The published checkpoint's format: its quantization_config, else its torch_dtype.
 std::string checkpoint_format(const nlohmann::json& config) {
   const nlohmann::json& root = config.contains("text_config") && config["text_config"].is_object()
@@ -18,11 +25,11 @@ std::string checkpoint_format(const nlohmann::json& config) {
   for (const nlohmann::json* c : {&config, &root}) {
     const auto q = c->find("quantization_config");
     if (q == c->end() || !q->is_object()) continue;
-    const std::string method = q->value("quant_method", "");
+    const std::string method = string_or(*q, "quant_method", "");
     if (method == "mxfp4") return "mxfp4";
     if (method == "fp8") return q->contains("weight_block_size") ? "fp8-b128" : "fp8";
   }
-  const std::string dtype = root.value("torch_dtype", config.value("torch_dtype", std::string("bfloat16")));
+  const std::string dtype = string_or(root, "torch_dtype", string_or(config, "torch_dtype", "bfloat16"));
   return dtype == "float16" ? "fp16" : "bf16";
 }
 

@@ -51,7 +51,7 @@ class Error : public std::runtime_error {
  public:
   // `where` locates the problem in a file ("config.json:/num_hidden_layers", "x.gguf@1024");
   // empty for command-line values. `hint` is an optional "did you mean" or remedy.
-  Error(ErrorCode code, std::string message, std::string hint = {}, std::string where = {})
+  Error(ErrorCode code, const std::string& message, std::string hint = {}, std::string where = {})
       : std::runtime_error(message),
         code_(code),
         hint_(std::move(hint)),

@@ -203,7 +203,7 @@ inline WeightFormat parse_weight_format(std::string_view name) {
       return Error(ErrorCode::invalid_value, "invalid format '" + std::string(name) + "'",
                    "expected gptq or awq, optionally with -<2|3|4|8>bit and -g<group> (e.g. gptq-4bit-g128)");
     };
-    if (rest.rfind("-", 0) == 0 && rest.size() >= 5 && rest.substr(2, 3) == "bit") {
+    if (rest.rfind('-', 0) == 0 && rest.size() >= 5 && rest.substr(2, 3) == "bit") {
       const char b = rest[1];
       if (b != '2' && b != '3' && b != '4' && b != '8') throw bad();
       f.bits = static_cast<std::uint64_t>(b - '0');

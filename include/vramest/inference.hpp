@@ -45,7 +45,7 @@ inline std::uint32_t parse_utilization(std::string_view text) {
     return Error(ErrorCode::invalid_value, "invalid GPU memory utilization '" + std::string(text) + "'",
                  "expected a fraction from 0.01 to 1, such as 0.9");
   };
-  if (text.size() < 1 || text.size() > 5) throw bad();
+  if (text.empty() || text.size() > 5) throw bad();
   std::uint32_t whole = 0;
   std::uint32_t thousandths = 0;
   std::uint32_t scale = 100;

@@ -480,7 +480,7 @@ inline TrainingResult estimate_training(const ModelArch& arch, const ModelRef& m
 inline std::vector<Lever> training_levers(const ModelArch& arch, const ModelRef& model, const TrainingOptions& opt,
                                           const TrainingResult& current) {
   std::vector<Lever> levers;
-  const auto consider = [&](std::string name, TrainingOptions changed) {
+  const auto consider = [&](std::string name, const TrainingOptions& changed) {
     try {
       const TrainingResult r = estimate_training(arch, model, changed);
       if (r.estimate.total < current.estimate.total) {

@@ -75,6 +75,7 @@ struct Bytes {
 
   static constexpr Bytes from_mib(std::uint64_t mib) { return Bytes{mib * kMiB}; }
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the synthesized comparison
   friend constexpr auto operator<=>(Bytes, Bytes) = default;
   friend Bytes operator+(Bytes a, Bytes b) { return Bytes{checked_add(a.count, b.count)}; }
   friend Bytes operator-(Bytes a, Bytes b) {

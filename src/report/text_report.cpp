@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "report/report.hpp"
 #include "report/table.hpp"
@@ -229,7 +230,8 @@ namespace {
 std::string bar(Bytes part, Bytes whole, int width) {
   if (whole.count == 0) return std::string(static_cast<std::size_t>(width), ' ');
   static const char* const kEighths[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
-  const auto eighths = static_cast<int>(static_cast<double>(part.count) / static_cast<double>(whole.count) * width * 8 + 0.5);
+  const auto eighths =
+      static_cast<int>(std::lround(static_cast<double>(part.count) / static_cast<double>(whole.count) * width * 8));
   std::string out;
   for (int i = 0; i < eighths / 8; ++i) out += "█";
   out += kEighths[eighths % 8];

@@ -1,14 +1,15 @@
 // Tests of parse/gguf.hpp: good files round-trip, real model shapes are read from their header
 // alone, and every broken file in the table is refused with bad_file at the offset of the
 // offending field.
-#include <catch2/catch.hpp>
+#include "vramest/parse/gguf.hpp"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "support/model_files.hpp"
-#include "vramest/parse/gguf.hpp"
 
 using namespace vramest;
 using namespace vramest::test;
@@ -91,14 +92,30 @@ TEST_CASE("gguf: a small file round-trips metadata of every type and its tensors
   GgufKv u64s{"t.u64s", GgufType::array, GgufType::u64};
   u64s.ints = {1, 2};
   const std::vector<GgufKv> metadata = {
-      kv_str("general.architecture", "llama"), kv_u32("llama.block_count", 2), kv_u64("llama.context_length", 8192),
-      kv_i32("t.neg", -5), kv_f32("t.eps", 1e-5f), kv_bool("t.yes", true), kv_bool("t.no", false),
-      kv_strs("tokenizer.ggml.tokens", {"<s>", "</s>", "hello"}), kv_i32s("llama.feed_forward_length", {512, 768}),
-      kv_u32s("t.u32s", {7, 8, 9}), u8, i8, u16, i16, i64, f64, u64s,
+      kv_str("general.architecture", "llama"),
+      kv_u32("llama.block_count", 2),
+      kv_u64("llama.context_length", 8192),
+      kv_i32("t.neg", -5),
+      kv_f32("t.eps", 1e-5f),
+      kv_bool("t.yes", true),
+      kv_bool("t.no", false),
+      kv_strs("tokenizer.ggml.tokens", {"<s>", "</s>", "hello"}),
+      kv_i32s("llama.feed_forward_length", {512, 768}),
+      kv_u32s("t.u32s", {7, 8, 9}),
+      u8,
+      i8,
+      u16,
+      i16,
+      i64,
+      f64,
+      u64s,
   };
   const std::vector<GgufTensorSpec> tensors = {
-      {"token_embd.weight", {256, 10}, kQ4_K}, {"blk.0.attn_norm.weight", {256}, kF32},
-      {"blk.0.attn_q.weight", {256, 256}, kQ8_0}, {"output.weight", {256, 10}, kQ6_K}, {"empty", {0, 4}, kF16},
+      {"token_embd.weight", {256, 10}, kQ4_K},
+      {"blk.0.attn_norm.weight", {256}, kF32},
+      {"blk.0.attn_q.weight", {256, 256}, kQ8_0},
+      {"output.weight", {256, 10}, kQ6_K},
+      {"empty", {0, 4}, kF16},
   };
   for (const std::uint32_t version : {2u, 3u}) {
     for (const std::uint64_t alignment : {32ULL, 64ULL, 1ULL}) {
@@ -115,8 +132,8 @@ TEST_CASE("gguf: a small file round-trips metadata of every type and its tensors
       CHECK(f.get_uint("llama.context_length") == std::optional<std::uint64_t>(8192));
       CHECK(f.get_uint("t.u8") == std::optional<std::uint64_t>(200));
       CHECK(f.get_uint("t.u16") == std::optional<std::uint64_t>(65535));
-      CHECK_FALSE(f.get_uint("t.neg").has_value());       // negative
-      CHECK_FALSE(f.get_uint("t.eps").has_value());       // not an integer
+      CHECK_FALSE(f.get_uint("t.neg").has_value());  // negative
+      CHECK_FALSE(f.get_uint("t.eps").has_value());  // not an integer
       CHECK_FALSE(f.get_uint("missing").has_value());
       CHECK_FALSE(f.get_string("llama.block_count").has_value());
       CHECK(f.find("t.neg")->i == -5);
@@ -148,10 +165,10 @@ TEST_CASE("gguf: a small file round-trips metadata of every type and its tensors
         CHECK(f.tensors[k].bytes == gguf_tensor_bytes(tensors[k]));
         expected_offset += gguf_pad(f.tensors[k].bytes, alignment);
       }
-      CHECK(f.tensors[0].bytes == 10 * 144);        // one Q4_K block of 256 per row
-      CHECK(f.tensors[2].bytes == 256 * 8 * 34);    // eight Q8_0 blocks of 32 per row
-      CHECK(f.tensors[3].bytes == 10 * 210);        // one Q6_K block per row
-      CHECK(f.tensors[4].bytes == 0);               // a zero dimension is legal (ggml)
+      CHECK(f.tensors[0].bytes == 10 * 144);      // one Q4_K block of 256 per row
+      CHECK(f.tensors[2].bytes == 256 * 8 * 34);  // eight Q8_0 blocks of 32 per row
+      CHECK(f.tensors[3].bytes == 10 * 210);      // one Q6_K block per row
+      CHECK(f.tensors[4].bytes == 0);             // a zero dimension is legal (ggml)
     }
   }
 }
@@ -275,8 +292,12 @@ TEST_CASE("gguf: every truncation of a valid file is refused", "[parse]") {
 
 TEST_CASE("gguf: broken files are refused at the offset of the offending field", "[parse]") {
   const std::uint64_t kHugeFile = 1ULL << 40;  // a file size large enough to reach the fixed caps
-  const auto u64_at = [](std::uint64_t at, std::uint64_t v) { return patched([=](std::string& b) { put_u64(b, at, v); }); };
-  const auto u32_at = [](std::uint64_t at, std::uint32_t v) { return patched([=](std::string& b) { put_u32(b, at, v); }); };
+  const auto u64_at = [](std::uint64_t at, std::uint64_t v) {
+    return patched([=](std::string& b) { put_u64(b, at, v); });
+  };
+  const auto u32_at = [](std::uint64_t at, std::uint32_t v) {
+    return patched([=](std::string& b) { put_u32(b, at, v); });
+  };
   const auto one_kv = [](const GgufKv& kv) { return build_gguf({kv}, {{"a", {8}, kF32}}); };
   const GgufBuilt ints = one_kv(kv_u32s("t.arr", {1, 2, 3}));
   const GgufBuilt strs = one_kv(kv_strs("t.tok", {"a", "b"}));
@@ -284,7 +305,10 @@ TEST_CASE("gguf: broken files are refused at the offset of the offending field",
   REQUIRE(ints.value_at[0] == 41);
   REQUIRE(strs.value_at[0] == 41);
   const GgufBuilt flag = one_kv(kv_bool("t.flag", true));
-  const auto patch = [](GgufBuilt g, auto&& fn) { fn(g.bytes); return g.bytes; };
+  const auto patch = [](GgufBuilt g, auto&& fn) {
+    fn(g.bytes);
+    return g.bytes;
+  };
 
   std::vector<GgufCase> cases = {
       {"bad magic", patched([](std::string& b) { b.replace(0, 4, "GGUX"); }), 0, "not a GGUF file", 0},
@@ -293,10 +317,12 @@ TEST_CASE("gguf: broken files are refused at the offset of the offending field",
       {"version 1", u32_at(4, 1), 4, "version 1 is not supported", 0},
       {"version 4", u32_at(4, 4), 4, "newer than this build", 0},
       {"big-endian version 3", u32_at(4, 0x03000000), 4, "byte-swapped", 0},
-      {"absurd tensor count 2^40", u64_at(8, 1ULL << 40), 8, "tensor count 1099511627776 exceeds what the file can hold", 0},
+      {"absurd tensor count 2^40", u64_at(8, 1ULL << 40), 8,
+       "tensor count 1099511627776 exceeds what the file can hold", 0},
       {"tensor count 2^64 - 1", u64_at(8, ~0ULL), 8, "exceeds what the file can hold", 0},
       {"tensor count above the cap", u64_at(8, 1'000'001), 8, "exceeds the limit of 1,000,000", kHugeFile},
-      {"absurd kv count 2^40", u64_at(16, 1ULL << 40), 16, "metadata count 1099511627776 exceeds what the file can hold", 0},
+      {"absurd kv count 2^40", u64_at(16, 1ULL << 40), 16,
+       "metadata count 1099511627776 exceeds what the file can hold", 0},
       {"kv count above the cap", u64_at(16, 1'000'001), 16, "exceeds the limit of 1,000,000", kHugeFile},
       {"key length beyond the file", u64_at(24, 10'000), 24, "runs past the end of the file", 0},
       {"key length 2^64 - 1", u64_at(24, ~0ULL), 24, "exceeds the limit of 65,535", 0},
@@ -307,38 +333,49 @@ TEST_CASE("gguf: broken files are refused at the offset of the offending field",
       {"unknown value type 13", u32_at(94, 13), 94, "unknown value type 13", 0},
       {"value type 2^32 - 1", u32_at(94, ~0U), 94, "unknown value type 4294967295", 0},
       {"string length beyond the file", u64_at(56, 1000), 56, "runs past the end of the file", 0},
-      {"string length above 1 GiB", u64_at(56, (1ULL << 30) + 1), 56, "exceeds the limit of 1,073,741,824", kHugeFile},
+      {"string length above 1 GiB", u64_at(56, (1ULL << 30) + 1), 56, "exceeds the limit of 1,073,741,824",
+       kHugeFile},
       {"array count whose size overflows 64 bits",
-       patch(ints, [](std::string& b) { put_u32(b, 41, 10); put_u64(b, 45, 1ULL << 61); }), 45, "exceeds the limit", 0},
+       patch(ints,
+             [](std::string& b) {
+               put_u32(b, 41, 10);
+               put_u64(b, 45, 1ULL << 61);
+             }),
+       45, "exceeds the limit", 0},
       {"array count beyond the file", patch(ints, [](std::string& b) { put_u64(b, 45, 1ULL << 29); }), 45,
        "runs past the end of the file", 0},
       {"string array count beyond the file", patch(strs, [](std::string& b) { put_u64(b, 45, 1000); }), 45,
        "runs past the end of the file", 0},
-      {"string array element beyond the file", patch(strs, [](std::string& b) { put_u64(b, 53, 1'000'000); }), 53,
-       "runs past the end of the file", 0},
+      {"string array element beyond the file", patch(strs, [](std::string& b) { put_u64(b, 53, 1'000'000); }),
+       53, "runs past the end of the file", 0},
       {"nested array", patch(ints, [](std::string& b) { put_u32(b, 41, 9); }), 41, "nested arrays", 0},
-      {"array of unknown type 13", patch(ints, [](std::string& b) { put_u32(b, 41, 13); }), 41, "unknown value type 13", 0},
-      {"bool value 2", patch(flag, [&](std::string& b) { b[flag.value_at[0]] = 2; }), flag.value_at[0], "bool value 2", 0},
-      {"alignment 0", build_gguf({kv_u32("general.alignment", 0)}, {}).bytes, 24 + 8 + 17 + 4, "not a power of two", 0},
-      {"alignment 3", build_gguf({kv_u32("general.alignment", 3)}, {}).bytes, 24 + 8 + 17 + 4, "not a power of two", 0},
+      {"array of unknown type 13", patch(ints, [](std::string& b) { put_u32(b, 41, 13); }), 41,
+       "unknown value type 13", 0},
+      {"bool value 2", patch(flag, [&](std::string& b) { b[flag.value_at[0]] = 2; }), flag.value_at[0],
+       "bool value 2", 0},
+      {"alignment 0", build_gguf({kv_u32("general.alignment", 0)}, {}).bytes, 24 + 8 + 17 + 4,
+       "not a power of two", 0},
+      {"alignment 3", build_gguf({kv_u32("general.alignment", 3)}, {}).bytes, 24 + 8 + 17 + 4,
+       "not a power of two", 0},
       {"alignment given as u64", build_gguf({kv_u64("general.alignment", 32)}, {}).bytes, 24 + 8 + 17 + 4,
        "must be a u32, not u64", 0},
-      {"alignment given as a string", build_gguf({kv_str("general.alignment", "32")}, {}).bytes, 24 + 8 + 17 + 4,
-       "must be a u32, not string", 0},
-      {"duplicate tensor name", build_gguf({}, {{"w", {32}, kF32}, {"w", {32}, kF32}}).bytes, 24 + 8 + 1 + 4 + 8 + 4 + 8,
-       "duplicate tensor name 'w'", 0},
+      {"alignment given as a string", build_gguf({kv_str("general.alignment", "32")}, {}).bytes,
+       24 + 8 + 17 + 4, "must be a u32, not string", 0},
+      {"duplicate tensor name", build_gguf({}, {{"w", {32}, kF32}, {"w", {32}, kF32}}).bytes,
+       24 + 8 + 1 + 4 + 8 + 4 + 8, "duplicate tensor name 'w'", 0},
       {"tensor name of 64 bytes", build_gguf({}, {{std::string(64, 'x'), {32}, kF32}}).bytes, 24,
        "tensor name of 64 bytes exceeds the limit of 63", 0},
-      {"tensor name length beyond the file", u64_at(102, 40).substr(0, 120), 102, "runs past the end of the file", 0},
+      {"tensor name length beyond the file", u64_at(102, 40).substr(0, 120), 102,
+       "runs past the end of the file", 0},
       {"tensor of 0 dimensions", u32_at(111, 0), 111, "0 dimensions", 0},
       {"tensor of 5 dimensions", u32_at(111, 5), 111, "5 dimensions", 0},
-      {"ne product overflowing int64", build_gguf({}, {{"w", {1ULL << 40, 1ULL << 40}, kF32}}).bytes, 24 + 8 + 1 + 4 + 8,
-       "element count overflows int64", 0},
+      {"ne product overflowing int64", build_gguf({}, {{"w", {1ULL << 40, 1ULL << 40}, kF32}}).bytes,
+       24 + 8 + 1 + 4 + 8, "element count overflows int64", 0},
       {"negative ne", u64_at(115, 1ULL << 63), 115, "dimension 0 is negative", 0},
       {"unknown ggml type 4 (removed Q4_2)", u32_at(131, 4), 131, "unknown ggml type 4", 0},
       {"unknown ggml type 99", u32_at(131, 99), 131, "unknown ggml type 99", 0},
-      {"ne[0] not a multiple of the block", build_gguf({}, {{"w", {100, 2}, kQ4_K}}).bytes, 24 + 8 + 1 + 4 + 16,
-       "not a multiple of q4_k's block of 256", 0},
+      {"ne[0] not a multiple of the block", build_gguf({}, {{"w", {100, 2}, kQ4_K}}).bytes,
+       24 + 8 + 1 + 4 + 16, "not a multiple of q4_k's block of 256", 0},
       {"tensor size overflowing 64 bits", build_gguf({}, {{"w", {1ULL << 31, 1ULL << 31}, kF32}}).bytes,
        24 + 8 + 1 + 4 + 16, "overflows 64 bits", 0},
       {"offset not aligned", u64_at(168, 72), 168, "not a multiple of the alignment 32", 0},
@@ -346,10 +383,11 @@ TEST_CASE("gguf: broken files are refused at the offset of the offending field",
       {"overlapping tensors", u64_at(168, 32), 168, "overlaps the previous tensor", 0},
       {"first tensor not at the data start", u64_at(135, 64), 135, "a gap", 0},
       {"tensor offset 2^64 - 32", u64_at(168, ~0ULL - 31), 168, "a gap", 0},
-      {"tensor beyond the end of the file", base().bytes.substr(0, 300), 168, "runs past the end of the file", 0},
+      {"tensor beyond the end of the file", base().bytes.substr(0, 300), 168, "runs past the end of the file",
+       0},
       {"alignment 2^31 pushing the data past the end",
-       build_gguf({kv_u32("general.alignment", 1U << 31)}, {{"w", {8}, kF32}}, 3, 32).bytes, 24 + 8 + 17 + 4 + 4 + 8 + 1 + 4 + 8 + 4,
-       "runs past the end of the file", 0},
+       build_gguf({kv_u32("general.alignment", 1U << 31)}, {{"w", {8}, kF32}}, 3, 32).bytes,
+       24 + 8 + 17 + 4 + 4 + 8 + 1 + 4 + 8 + 4, "runs past the end of the file", 0},
   };
   for (const GgufCase& c : cases) {
     INFO(c.what);
@@ -366,7 +404,8 @@ TEST_CASE("gguf: broken files are refused at the offset of the offending field",
 TEST_CASE("gguf: split files name all their siblings, which must exist", "[parse]") {
   const TempDir dir("gguf-split");
   for (int k = 1; k <= 3; ++k) write_file(dir.file("m-0000" + std::to_string(k) + "-of-00003.gguf"), "x");
-  const std::vector<std::string> expected = {dir.file("m-00001-of-00003.gguf"), dir.file("m-00002-of-00003.gguf"),
+  const std::vector<std::string> expected = {dir.file("m-00001-of-00003.gguf"),
+                                             dir.file("m-00002-of-00003.gguf"),
                                              dir.file("m-00003-of-00003.gguf")};
   CHECK(gguf_split_paths(dir.file("m-00002-of-00003.gguf")) == expected);
   CHECK(gguf_split_paths(dir.file("m-00001-of-00003.gguf")) == expected);
@@ -377,7 +416,10 @@ TEST_CASE("gguf: split files name all their siblings, which must exist", "[parse
   const Error missing = error_of([&] { (void)gguf_split_paths(dir.file("m-00001-of-00003.gguf")); });
   CHECK(missing.code() == ErrorCode::bad_file);
   CHECK_THAT(missing.what(), Catch::Contains("split file 3 of 3 is missing"));
-  CHECK(error_of([&] { (void)gguf_split_paths(dir.file("m-00000-of-00003.gguf")); }).code() == ErrorCode::bad_file);
-  CHECK(error_of([&] { (void)gguf_split_paths(dir.file("m-00004-of-00003.gguf")); }).code() == ErrorCode::bad_file);
-  CHECK(error_of([&] { (void)gguf_split_paths(dir.file("m-00001-of-00000.gguf")); }).code() == ErrorCode::bad_file);
+  CHECK(error_of([&] { (void)gguf_split_paths(dir.file("m-00000-of-00003.gguf")); }).code() ==
+        ErrorCode::bad_file);
+  CHECK(error_of([&] { (void)gguf_split_paths(dir.file("m-00004-of-00003.gguf")); }).code() ==
+        ErrorCode::bad_file);
+  CHECK(error_of([&] { (void)gguf_split_paths(dir.file("m-00001-of-00000.gguf")); }).code() ==
+        ErrorCode::bad_file);
 }

@@ -1,14 +1,16 @@
 // Tests of parse/safetensors.hpp: good files round-trip, real checkpoint shapes are read from
 // their header alone, and every broken file in the table is refused with bad_file at the right
 // JSON pointer or offset.
-#include <catch2/catch.hpp>
+#include "vramest/parse/safetensors.hpp"
 
+#include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "support/model_files.hpp"
-#include "vramest/parse/safetensors.hpp"
 
 using namespace vramest;
 using namespace vramest::test;
@@ -38,8 +40,8 @@ std::string with_header(const std::string& json, std::uint64_t data_bytes = 0) {
   return safetensors_from_header(json, data_bytes);
 }
 
-std::string entry(const std::string& name, const std::string& dtype, const std::string& shape, std::uint64_t begin,
-                  std::uint64_t end) {
+std::string entry(const std::string& name, const std::string& dtype, const std::string& shape,
+                  std::uint64_t begin, std::uint64_t end) {
   return "\"" + name + "\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape + ",\"data_offsets\":[" +
          std::to_string(begin) + "," + std::to_string(end) + "]}";
 }
@@ -55,9 +57,9 @@ struct BrokenCase {
 
 TEST_CASE("safetensors: a small file round-trips every tensor's dtype, shape and size", "[parse]") {
   const std::vector<StSpec> specs = {
-      {"embed", "BF16", {4, 3}},       {"norm", "F32", {3}},       {"cube", "I8", {2, 2, 2}},
-      {"packed", "F4", {8}},           {"six", "F6_E2M3", {4}},     {"flag", "BOOL", {}},
-      {"empty", "U64", {0}},           {"scale", "F8_E4M3", {5}},  {"wide", "C64", {1, 2}},
+      {"embed", "BF16", {4, 3}}, {"norm", "F32", {3}},      {"cube", "I8", {2, 2, 2}},
+      {"packed", "F4", {8}},     {"six", "F6_E2M3", {4}},   {"flag", "BOOL", {}},
+      {"empty", "U64", {0}},     {"scale", "F8_E4M3", {5}}, {"wide", "C64", {1, 2}},
   };
   const std::string bytes = safetensors_bytes(specs, true, {{"format", "pt"}});
   const SafetensorsHeader h = parse_safetensors(bytes, bytes.size(), "small.safetensors");
@@ -83,7 +85,8 @@ TEST_CASE("safetensors: a small file round-trips every tensor's dtype, shape and
   for (std::size_t k = 1; k < h.tensors.size(); ++k) CHECK(h.tensors[k].begin == h.tensors[k - 1].end);
 
   const auto find = [&](const char* name) {
-    return *std::find_if(h.tensors.begin(), h.tensors.end(), [&](const StTensor& t) { return t.name == name; });
+    return *std::find_if(h.tensors.begin(), h.tensors.end(),
+                         [&](const StTensor& t) { return t.name == name; });
   };
   CHECK(find("embed").elements == 12);
   CHECK(find("embed").bytes() == 24);
@@ -199,13 +202,15 @@ TEST_CASE("safetensors: every truncation of a valid file is refused", "[parse]")
     if (n >= header_end) {
       CHECK(parse_safetensors(prefix, bytes.size(), "st").tensors.size() == 3);
     } else {
-      CHECK(error_of([&] { (void)parse_safetensors(prefix, bytes.size(), "st"); }).code() == ErrorCode::bad_file);
+      CHECK(error_of([&] { (void)parse_safetensors(prefix, bytes.size(), "st"); }).code() ==
+            ErrorCode::bad_file);
     }
   }
 }
 
 TEST_CASE("safetensors: broken files are refused at the JSON pointer or offset of the problem", "[parse]") {
-  const std::string good = "{" + entry("a", "F16", "[2,2]", 0, 8) + "," + entry("b", "F32", "[2]", 8, 16) + "}";
+  const std::string good =
+      "{" + entry("a", "F16", "[2,2]", 0, 8) + "," + entry("b", "F32", "[2]", 8, 16) + "}";
   const std::uint64_t good_n = good.size();
   ByteWriter huge;
   huge.u64(100'000'001).raw("{}");
@@ -227,11 +232,14 @@ TEST_CASE("safetensors: broken files are refused at the JSON pointer or offset o
       {"invalid UTF-8 in a key", with_header("{\"\xff\": 1}"), "st@10", "not valid JSON"},
       {"number out of range", with_header("{\"a\": 1e999}"), "st", "out of range"},
       {"tensor entry not an object", with_header("{\"w\": 5}"), "st:/w", "expected an object"},
-      {"unknown dtype", with_header("{" + entry("w", "BF17", "[2]", 0, 4) + "}", 4), "st:/w/dtype", "unknown dtype 'BF17'"},
+      {"unknown dtype", with_header("{" + entry("w", "BF17", "[2]", 0, 4) + "}", 4), "st:/w/dtype",
+       "unknown dtype 'BF17'"},
       {"dtype not a string", with_header(R"({"w": {"dtype": 16, "shape": [2], "data_offsets": [0, 4]}})", 4),
        "st:/w/dtype", "expected a string"},
-      {"missing dtype", with_header(R"({"w": {"shape": [2], "data_offsets": [0, 4]}})", 4), "st:/w/dtype", "missing"},
-      {"missing shape", with_header(R"({"w": {"dtype": "F16", "data_offsets": [0, 4]}})", 4), "st:/w/shape", "missing"},
+      {"missing dtype", with_header(R"({"w": {"shape": [2], "data_offsets": [0, 4]}})", 4), "st:/w/dtype",
+       "missing"},
+      {"missing shape", with_header(R"({"w": {"dtype": "F16", "data_offsets": [0, 4]}})", 4), "st:/w/shape",
+       "missing"},
       {"shape not an array", with_header(R"({"w": {"dtype": "F16", "shape": 2, "data_offsets": [0, 4]}})", 4),
        "st:/w/shape", "expected an array"},
       {"negative shape entry", with_header("{" + entry("w", "F16", "[2,-1]", 0, 4) + "}", 4), "st:/w/shape/1",
@@ -240,48 +248,56 @@ TEST_CASE("safetensors: broken files are refused at the JSON pointer or offset o
        "non-negative integer"},
       {"string shape entry", with_header("{" + entry("w", "F16", "[\"2\"]", 0, 4) + "}", 4), "st:/w/shape/0",
        "non-negative integer"},
-      {"nine dimensions", with_header("{" + entry("w", "U8", "[1,1,1,1,1,1,1,1,1]", 0, 1) + "}", 1), "st:/w/shape",
-       "at most 8"},
-      {"shape product overflowing 64 bits", with_header("{" + entry("w", "U8", "[4294967296,4294967296]", 0, 0) + "}"),
-       "st:/w/shape", "overflows"},
-      {"size in bits overflowing 64 bits", with_header("{" + entry("w", "F32", "[4611686018427387904]", 0, 0) + "}"),
-       "st:/w/shape", "overflows"},
-      {"F4 tensor of an odd element count", with_header("{" + entry("w", "F4", "[3]", 0, 1) + "}", 1), "st:/w/shape",
-       "whole number of bytes"},
-      {"missing data_offsets", with_header(R"({"w": {"dtype": "F16", "shape": [2]}})", 4), "st:/w/data_offsets",
-       "missing"},
-      {"data_offsets of one number", with_header(R"({"w": {"dtype": "F16", "shape": [2], "data_offsets": [4]}})", 4),
-       "st:/w/data_offsets", "[begin, end]"},
-      {"negative data offset", with_header(R"({"w": {"dtype": "F16", "shape": [2], "data_offsets": [0, -4]}})", 4),
+      {"nine dimensions", with_header("{" + entry("w", "U8", "[1,1,1,1,1,1,1,1,1]", 0, 1) + "}", 1),
+       "st:/w/shape", "at most 8"},
+      {"shape product overflowing 64 bits",
+       with_header("{" + entry("w", "U8", "[4294967296,4294967296]", 0, 0) + "}"), "st:/w/shape",
+       "overflows"},
+      {"size in bits overflowing 64 bits",
+       with_header("{" + entry("w", "F32", "[4611686018427387904]", 0, 0) + "}"), "st:/w/shape", "overflows"},
+      {"F4 tensor of an odd element count", with_header("{" + entry("w", "F4", "[3]", 0, 1) + "}", 1),
+       "st:/w/shape", "whole number of bytes"},
+      {"missing data_offsets", with_header(R"({"w": {"dtype": "F16", "shape": [2]}})", 4),
+       "st:/w/data_offsets", "missing"},
+      {"data_offsets of one number",
+       with_header(R"({"w": {"dtype": "F16", "shape": [2], "data_offsets": [4]}})", 4), "st:/w/data_offsets",
+       "[begin, end]"},
+      {"negative data offset",
+       with_header(R"({"w": {"dtype": "F16", "shape": [2], "data_offsets": [0, -4]}})", 4),
        "st:/w/data_offsets/1", "non-negative"},
       {"data_offsets begin after end", with_header("{" + entry("w", "F16", "[0]", 8, 4) + "}", 8),
        "st:/w/data_offsets", "after end"},
-      {"size not dtype x shape", with_header("{" + entry("w", "BF16", "[2,2]", 0, 6) + "}", 6), "st:/w/data_offsets",
-       "needs 8"},
-      {"gap between tensors", with_header("{" + entry("a", "F16", "[2,2]", 0, 8) + "," + entry("b", "F32", "[2]", 12, 20) + "}", 20),
+      {"size not dtype x shape", with_header("{" + entry("w", "BF16", "[2,2]", 0, 6) + "}", 6),
+       "st:/w/data_offsets", "needs 8"},
+      {"gap between tensors",
+       with_header("{" + entry("a", "F16", "[2,2]", 0, 8) + "," + entry("b", "F32", "[2]", 12, 20) + "}", 20),
        "st:/b/data_offsets", "gap of 4 bytes"},
-      {"overlapping tensors", with_header("{" + entry("a", "F16", "[2,2]", 0, 8) + "," + entry("b", "F32", "[2]", 4, 12) + "}", 12),
+      {"overlapping tensors",
+       with_header("{" + entry("a", "F16", "[2,2]", 0, 8) + "," + entry("b", "F32", "[2]", 4, 12) + "}", 12),
        "st:/b/data_offsets", "overlaps tensor 'a'"},
-      {"two tensors on the same bytes", with_header("{" + entry("a", "F16", "[2,2]", 0, 8) + "," + entry("b", "F16", "[4]", 0, 8) + "}", 8),
+      {"two tensors on the same bytes",
+       with_header("{" + entry("a", "F16", "[2,2]", 0, 8) + "," + entry("b", "F16", "[4]", 0, 8) + "}", 8),
        "st:/b/data_offsets", "overlaps"},
-      {"first tensor not at 0", with_header("{" + entry("a", "F16", "[2,2]", 4, 12) + "}", 12), "st:/a/data_offsets",
-       "not 0"},
-      {"trailing bytes after the last tensor", with_header(good, 16 + 3), "st@" + std::to_string(8 + good_n + 16),
-       "3 trailing bytes"},
-      {"data shorter than the tensors", with_header(good, 15), "st@" + std::to_string(8 + good_n + 15), "truncated"},
+      {"first tensor not at 0", with_header("{" + entry("a", "F16", "[2,2]", 4, 12) + "}", 12),
+       "st:/a/data_offsets", "not 0"},
+      {"trailing bytes after the last tensor", with_header(good, 16 + 3),
+       "st@" + std::to_string(8 + good_n + 16), "3 trailing bytes"},
+      {"data shorter than the tensors", with_header(good, 15), "st@" + std::to_string(8 + good_n + 15),
+       "truncated"},
       {"duplicate tensor name",
-       with_header("{" + entry("a", "F16", "[2,2]", 0, 8) + "," + entry("a", "F16", "[2,2]", 0, 8) + "}", 8), "st:/a",
-       "duplicate key"},
+       with_header("{" + entry("a", "F16", "[2,2]", 0, 8) + "," + entry("a", "F16", "[2,2]", 0, 8) + "}", 8),
+       "st:/a", "duplicate key"},
       {"duplicate field inside an entry",
        with_header(R"({"w": {"dtype": "F16", "dtype": "F32", "shape": [2], "data_offsets": [0, 4]}})", 4),
        "st:/w/dtype", "duplicate key"},
       {"__metadata__ with a number", with_header(R"({"__metadata__": {"format": "pt", "step": 1}})"),
        "st:/__metadata__/step", "expected a string"},
-      {"__metadata__ not an object", with_header(R"({"__metadata__": "pt"})"), "st:/__metadata__", "expected an object"},
-      {"nesting deeper than a header can", with_header(R"({"w": {"x": [[[[[[[[1]]]]]]]]}})"), "st:/w/x/0/0/0/0/0/0",
-       "nested deeper"},
-      {"JSON pointer escaping of '/' and '~'", with_header("{" + entry("a/b~c", "BF17", "[2]", 0, 4) + "}", 4),
-       "st:/a~1b~0c/dtype", "unknown dtype"},
+      {"__metadata__ not an object", with_header(R"({"__metadata__": "pt"})"), "st:/__metadata__",
+       "expected an object"},
+      {"nesting deeper than a header can", with_header(R"({"w": {"x": [[[[[[[[1]]]]]]]]}})"),
+       "st:/w/x/0/0/0/0/0/0", "nested deeper"},
+      {"JSON pointer escaping of '/' and '~'",
+       with_header("{" + entry("a/b~c", "BF17", "[2]", 0, 4) + "}", 4), "st:/a~1b~0c/dtype", "unknown dtype"},
   };
   for (const BrokenCase& c : cases) {
     INFO(c.what);
@@ -304,16 +320,18 @@ TEST_CASE("safetensors: the index of a sharded checkpoint lists its shards", "[p
       "model.layers.31.mlp.up_proj.weight": "model-00003-of-00004.safetensors",
       "model.norm.weight": "model-00004-of-00004.safetensors",
       "model.layers.20.self_attn.q_proj.weight": "model-00002-of-00004.safetensors"
-    }})", "model.safetensors.index.json");
+    }})",
+                                                       "model.safetensors.index.json");
   CHECK(idx.total_size == std::optional<std::uint64_t>(16'060'522'496));
   CHECK(idx.weight_map.size() == 6);
-  CHECK(idx.shards == std::vector<std::string>{"model-00001-of-00004.safetensors", "model-00002-of-00004.safetensors",
-                                               "model-00003-of-00004.safetensors", "model-00004-of-00004.safetensors"});
+  CHECK(idx.shards ==
+        std::vector<std::string>{"model-00001-of-00004.safetensors", "model-00002-of-00004.safetensors",
+                                 "model-00003-of-00004.safetensors", "model-00004-of-00004.safetensors"});
 
   const SafetensorsIndex no_meta = parse_safetensors_index(R"({"weight_map": {"w": "a.safetensors"}})", "i");
   CHECK_FALSE(no_meta.total_size.has_value());
-  const SafetensorsIndex float_total =
-      parse_safetensors_index(R"({"metadata": {"total_size": 1024.0}, "weight_map": {"w": "a.safetensors"}})", "i");
+  const SafetensorsIndex float_total = parse_safetensors_index(
+      R"({"metadata": {"total_size": 1024.0}, "weight_map": {"w": "a.safetensors"}})", "i");
   CHECK(float_total.total_size == std::optional<std::uint64_t>(1024));
 }
 
@@ -328,8 +346,8 @@ TEST_CASE("safetensors: index files naming shards outside their directory are re
       {"empty name", "", "idx.json:/weight_map/w", "not a plain file name"},
       {"drive letter", "", "idx.json:/weight_map/w", "not a plain file name"},
   };
-  const std::vector<std::string> shards = {"../evil.safetensors", "/etc/model.safetensors", "sub\\\\x.safetensors", "",
-                                           "C:x.safetensors"};
+  const std::vector<std::string> shards = {"../evil.safetensors", "/etc/model.safetensors",
+                                           "sub\\\\x.safetensors", "", "C:x.safetensors"};
   for (std::size_t k = 0; k < cases.size(); ++k) {
     INFO(cases[k].what);
     const Error e = index_error(R"({"weight_map": {"ok": "a.safetensors", "w": ")" + shards[k] + R"("}})");

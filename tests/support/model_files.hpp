@@ -5,8 +5,8 @@
 // "16 GB" checkpoint costs a few kilobytes of disk and no time. The GGUF builder also reports
 // where each field landed, so tests can break a valid file at a known offset:
 //
-//   write_safetensors(dir / "model.safetensors", llama_like_safetensors(16, 2048, 32, 8, 64, 8192, 128256, true, "BF16"));
-//   GgufBuilt g = build_gguf({kv_str("general.architecture", "llama")}, {{"w", {32, 2}, 0}});
+//   write_safetensors(dir / "model.safetensors", llama_like_safetensors(16, 2048, 32, 8, 64, 8192, 128256,
+//   true, "BF16")); GgufBuilt g = build_gguf({kv_str("general.architecture", "llama")}, {{"w", {32, 2}, 0}});
 //   put_u64(g.bytes, g.tensor_offset_at[0], 7);   // now misaligned
 #pragma once
 
@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -23,8 +24,6 @@
 #include <string_view>
 #include <tuple>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vramest/formats.hpp"
 #include "vramest/parse/gguf.hpp"
@@ -50,15 +49,22 @@ struct ByteWriter {
   ByteWriter& i64(std::int64_t v) { return uint(static_cast<std::uint64_t>(v), 8); }
   ByteWriter& f32(float v) { return u32(std::bit_cast<std::uint32_t>(v)); }
   ByteWriter& f64(double v) { return u64(std::bit_cast<std::uint64_t>(v)); }
-  ByteWriter& raw(std::string_view bytes) { out += bytes; return *this; }
-  ByteWriter& zeros(std::uint64_t n) { out.append(static_cast<std::size_t>(n), '\0'); return *this; }
+  ByteWriter& raw(std::string_view bytes) {
+    out += bytes;
+    return *this;
+  }
+  ByteWriter& zeros(std::uint64_t n) {
+    out.append(static_cast<std::size_t>(n), '\0');
+    return *this;
+  }
   // A GGUF string: u64 length, then the bytes.
   ByteWriter& str(std::string_view s) { return u64(s.size()).raw(s); }
 };
 
 // Overwrites a field of an existing byte string in place.
 inline void put_uint(std::string& bytes, std::uint64_t at, std::uint64_t v, int width) {
-  for (int k = 0; k < width; ++k) bytes.at(static_cast<std::size_t>(at) + k) = static_cast<char>((v >> (8 * k)) & 0xFF);
+  for (int k = 0; k < width; ++k)
+    bytes.at(static_cast<std::size_t>(at) + k) = static_cast<char>((v >> (8 * k)) & 0xFF);
 }
 inline void put_u32(std::string& bytes, std::uint64_t at, std::uint32_t v) { put_uint(bytes, at, v, 4); }
 inline void put_u64(std::string& bytes, std::uint64_t at, std::uint64_t v) { put_uint(bytes, at, v, 8); }
@@ -71,7 +77,8 @@ inline void write_file(const std::filesystem::path& path, std::string_view bytes
 
 // Writes `prefix`, then grows the file to `total_bytes` without writing the rest: the tail is a
 // hole that reads as zeros and occupies no disk.
-inline void write_sparse(const std::filesystem::path& path, std::string_view prefix, std::uint64_t total_bytes) {
+inline void write_sparse(const std::filesystem::path& path, std::string_view prefix,
+                         std::uint64_t total_bytes) {
   write_file(path, prefix);
   std::filesystem::resize_file(path, total_bytes);
 }
@@ -119,9 +126,8 @@ inline std::string safetensors_header_json(const std::vector<StSpec>& tensors,
   std::uint64_t offset = 0;
   for (const StSpec& t : tensors) {
     const std::uint64_t bytes = st_tensor_bytes(t);
-    header[std::get<0>(t)] = {{"dtype", std::get<1>(t)},
-                              {"shape", std::get<2>(t)},
-                              {"data_offsets", {offset, offset + bytes}}};
+    header[std::get<0>(t)] = {
+        {"dtype", std::get<1>(t)}, {"shape", std::get<2>(t)}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
   std::string text = header.dump();
@@ -158,19 +164,24 @@ inline void write_safetensors(const std::string& path, const std::vector<StSpec>
 
 // A Llama-family checkpoint's tensors as Hugging Face names them (LlamaForCausalLM), shapes
 // [out_features, in_features].
-inline std::vector<StSpec> llama_like_safetensors(std::uint64_t layers, std::uint64_t hidden, std::uint64_t heads,
-                                                  std::uint64_t kv_heads, std::uint64_t head_dim,
-                                                  std::uint64_t intermediate, std::uint64_t vocab, bool tied,
+inline std::vector<StSpec> llama_like_safetensors(std::uint64_t layers, std::uint64_t hidden,
+                                                  std::uint64_t heads, std::uint64_t kv_heads,
+                                                  std::uint64_t head_dim, std::uint64_t intermediate,
+                                                  std::uint64_t vocab, bool tied,
                                                   const std::string& dtype = "BF16") {
   std::vector<StSpec> t;
   t.emplace_back("model.embed_tokens.weight", dtype, std::vector<std::uint64_t>{vocab, hidden});
   for (std::uint64_t i = 0; i < layers; ++i) {
     const std::string p = "model.layers." + std::to_string(i) + ".";
     t.emplace_back(p + "input_layernorm.weight", dtype, std::vector<std::uint64_t>{hidden});
-    t.emplace_back(p + "self_attn.q_proj.weight", dtype, std::vector<std::uint64_t>{heads * head_dim, hidden});
-    t.emplace_back(p + "self_attn.k_proj.weight", dtype, std::vector<std::uint64_t>{kv_heads * head_dim, hidden});
-    t.emplace_back(p + "self_attn.v_proj.weight", dtype, std::vector<std::uint64_t>{kv_heads * head_dim, hidden});
-    t.emplace_back(p + "self_attn.o_proj.weight", dtype, std::vector<std::uint64_t>{hidden, heads * head_dim});
+    t.emplace_back(p + "self_attn.q_proj.weight", dtype,
+                   std::vector<std::uint64_t>{heads * head_dim, hidden});
+    t.emplace_back(p + "self_attn.k_proj.weight", dtype,
+                   std::vector<std::uint64_t>{kv_heads * head_dim, hidden});
+    t.emplace_back(p + "self_attn.v_proj.weight", dtype,
+                   std::vector<std::uint64_t>{kv_heads * head_dim, hidden});
+    t.emplace_back(p + "self_attn.o_proj.weight", dtype,
+                   std::vector<std::uint64_t>{hidden, heads * head_dim});
     t.emplace_back(p + "post_attention_layernorm.weight", dtype, std::vector<std::uint64_t>{hidden});
     t.emplace_back(p + "mlp.gate_proj.weight", dtype, std::vector<std::uint64_t>{intermediate, hidden});
     t.emplace_back(p + "mlp.up_proj.weight", dtype, std::vector<std::uint64_t>{intermediate, hidden});
@@ -197,12 +208,36 @@ struct GgufKv {
   std::vector<std::int64_t> ints{};  // integer arrays
 };
 
-inline GgufKv kv_u32(std::string key, std::uint32_t v) { GgufKv kv{std::move(key), GgufType::u32}; kv.u = v; return kv; }
-inline GgufKv kv_u64(std::string key, std::uint64_t v) { GgufKv kv{std::move(key), GgufType::u64}; kv.u = v; return kv; }
-inline GgufKv kv_i32(std::string key, std::int32_t v) { GgufKv kv{std::move(key), GgufType::i32}; kv.i = v; return kv; }
-inline GgufKv kv_f32(std::string key, float v) { GgufKv kv{std::move(key), GgufType::f32}; kv.f = v; return kv; }
-inline GgufKv kv_bool(std::string key, bool v) { GgufKv kv{std::move(key), GgufType::boolean}; kv.b = v; return kv; }
-inline GgufKv kv_str(std::string key, std::string v) { GgufKv kv{std::move(key), GgufType::string}; kv.s = std::move(v); return kv; }
+inline GgufKv kv_u32(std::string key, std::uint32_t v) {
+  GgufKv kv{std::move(key), GgufType::u32};
+  kv.u = v;
+  return kv;
+}
+inline GgufKv kv_u64(std::string key, std::uint64_t v) {
+  GgufKv kv{std::move(key), GgufType::u64};
+  kv.u = v;
+  return kv;
+}
+inline GgufKv kv_i32(std::string key, std::int32_t v) {
+  GgufKv kv{std::move(key), GgufType::i32};
+  kv.i = v;
+  return kv;
+}
+inline GgufKv kv_f32(std::string key, float v) {
+  GgufKv kv{std::move(key), GgufType::f32};
+  kv.f = v;
+  return kv;
+}
+inline GgufKv kv_bool(std::string key, bool v) {
+  GgufKv kv{std::move(key), GgufType::boolean};
+  kv.b = v;
+  return kv;
+}
+inline GgufKv kv_str(std::string key, std::string v) {
+  GgufKv kv{std::move(key), GgufType::string};
+  kv.s = std::move(v);
+  return kv;
+}
 inline GgufKv kv_strs(std::string key, std::vector<std::string> v) {
   GgufKv kv{std::move(key), GgufType::array, GgufType::string};
   kv.strs = std::move(v);
@@ -221,8 +256,8 @@ inline GgufKv kv_u32s(std::string key, std::vector<std::int64_t> v) {
 
 struct GgufTensorSpec {
   std::string name;
-  std::vector<std::uint64_t> ne;  // ne[0] contiguous
-  std::uint32_t type = 0;         // ggml type id
+  std::vector<std::uint64_t> ne;                       // ne[0] contiguous
+  std::uint32_t type = 0;                              // ggml type id
   std::optional<std::uint64_t> offset = std::nullopt;  // override the computed data offset
 };
 
@@ -234,7 +269,9 @@ inline std::uint64_t gguf_tensor_bytes(const GgufTensorSpec& t) {
   return t.ne.at(0) / type->block_weights * type->block_bytes * rows;
 }
 
-inline std::uint64_t gguf_pad(std::uint64_t x, std::uint64_t alignment) { return (x + alignment - 1) / alignment * alignment; }
+inline std::uint64_t gguf_pad(std::uint64_t x, std::uint64_t alignment) {
+  return (x + alignment - 1) / alignment * alignment;
+}
 
 // A written GGUF header, with the offsets of its fields for tests that break it.
 struct GgufBuilt {
@@ -245,7 +282,7 @@ struct GgufBuilt {
   std::vector<std::uint64_t> tensor_type_at;    // each tensor info's ggml type field
   std::vector<std::uint64_t> tensor_offset_at;  // each tensor info's offset field
   std::uint64_t data_offset = 0;
-  std::uint64_t file_bytes = 0;                 // the whole file, data included
+  std::uint64_t file_bytes = 0;  // the whole file, data included
 };
 
 inline void put_gguf_value(ByteWriter& w, GgufType type, const GgufKv& kv) {
@@ -287,7 +324,8 @@ inline GgufBuilt build_gguf(const std::vector<GgufKv>& metadata, const std::vect
   std::vector<GgufKv> kvs = metadata;
   const bool has_alignment =
       std::any_of(kvs.begin(), kvs.end(), [](const GgufKv& kv) { return kv.key == "general.alignment"; });
-  if (alignment != 32 && !has_alignment) kvs.insert(kvs.begin(), kv_u32("general.alignment", static_cast<std::uint32_t>(alignment)));
+  if (alignment != 32 && !has_alignment)
+    kvs.insert(kvs.begin(), kv_u32("general.alignment", static_cast<std::uint32_t>(alignment)));
 
   GgufBuilt built;
   ByteWriter w;
@@ -318,7 +356,8 @@ inline GgufBuilt build_gguf(const std::vector<GgufKv>& metadata, const std::vect
 }
 
 inline std::string gguf_bytes(const std::vector<GgufKv>& metadata, const std::vector<GgufTensorSpec>& tensors,
-                              std::uint32_t version = 3, std::uint64_t alignment = 32, bool with_data = true) {
+                              std::uint32_t version = 3, std::uint64_t alignment = 32,
+                              bool with_data = true) {
   return build_gguf(metadata, tensors, version, alignment, with_data).bytes;
 }
 
@@ -350,10 +389,10 @@ struct GgufModel {
 
 // A Llama-family GGUF as llama.cpp's convert_hf_to_gguf.py writes it: tensor names of
 // src/llama-arch.cpp, shapes [in_features, out_features], the llama.* metadata keys.
-inline GgufModel llama_like_gguf(std::uint64_t layers, std::uint64_t hidden, std::uint64_t heads, std::uint64_t kv_heads,
-                                 std::uint64_t head_dim, std::uint64_t intermediate, std::uint64_t vocab, bool tied,
-                                 const LlamaGgufTypes& types = {}, std::uint64_t context = 131072,
-                                 std::uint32_t file_type = 1) {
+inline GgufModel llama_like_gguf(std::uint64_t layers, std::uint64_t hidden, std::uint64_t heads,
+                                 std::uint64_t kv_heads, std::uint64_t head_dim, std::uint64_t intermediate,
+                                 std::uint64_t vocab, bool tied, const LlamaGgufTypes& types = {},
+                                 std::uint64_t context = 131072, std::uint32_t file_type = 1) {
   const auto u32 = [](std::uint64_t v) { return static_cast<std::uint32_t>(v); };
   GgufModel m;
   m.metadata = {

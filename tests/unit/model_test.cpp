@@ -180,3 +180,19 @@ TEST_CASE("model: lookup by id, Hugging Face name or alias, case-insensitive, wi
     CHECK(e.hint() == "did you mean 'llama-3.1-8b'?");
   }
 }
+
+// Inputs fuzz/fuzz_hf_config.cpp found that escaped as internal errors or crashed: each must be
+// a one-line bad_file error.
+TEST_CASE("model: configs that once escaped the error path are bad files", "[model][config][regression]") {
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  for (const std::string& text : {std::string(R"({"hidden_size": 1e999})"),
+                                  std::string(R"({"multimodal": "yes", "hidden_size": 64})"), deep}) {
+    INFO(text.substr(0, 40));
+    try {
+      (void)arch_from_text(text);
+      FAIL("accepted");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::bad_file);
+    }
+  }
+}

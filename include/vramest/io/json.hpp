@@ -63,12 +63,26 @@ inline const nlohmann::json* catalog_list(const nlohmann::json& doc, const char*
 
 }  // namespace json_detail
 
+// Deeper nesting than any config or catalog needs; it also keeps copies and destruction of the
+// parsed tree (recursive in nlohmann) far from the stack's limit.
+inline constexpr int kMaxJsonDepth = 64;
+
 inline nlohmann::json parse_json_document(std::string_view text, std::string_view origin) {
+  const auto depth_guard = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+    if ((event == nlohmann::json::parse_event_t::object_start || event == nlohmann::json::parse_event_t::array_start) &&
+        depth >= kMaxJsonDepth) {
+      throw Error(ErrorCode::bad_file, "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels", {},
+                  std::string(origin));
+    }
+    return true;
+  };
   try {
-    return nlohmann::json::parse(text);
+    return nlohmann::json::parse(text, depth_guard);
   } catch (const nlohmann::json::parse_error& e) {
-    throw Error(ErrorCode::bad_file, "malformed JSON at byte " + std::to_string(e.byte), {},
-                std::string(origin));
+    throw Error(ErrorCode::bad_file, "malformed JSON at byte " + std::to_string(e.byte), {}, std::string(origin));
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. out_of_range 406: a number too large for a double ("1e999")
+    throw Error(ErrorCode::bad_file, "malformed JSON: a number or value out of range", {}, std::string(origin));
   }
 }
 

@@ -73,8 +73,8 @@ class ByteReader {
   void require(std::uint64_t n, const char* what) {
     if (n > remaining()) {
       hit_end_ = true;
-      throw error("truncated: expected " + std::to_string(n) + (n == 1 ? " byte" : " bytes") + " for " + what +
-                  ", " + std::to_string(remaining()) + " left");
+      throw error("truncated: expected " + std::to_string(n) + (n == 1 ? " byte" : " bytes") + " for " +
+                  what + ", " + std::to_string(remaining()) + " left");
     }
   }
 

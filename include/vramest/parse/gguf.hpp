@@ -32,22 +32,33 @@ namespace vramest {
 
 // GGUF value types (gguf.h, enum gguf_type).
 enum class GgufType : std::uint32_t {
-  u8 = 0, i8 = 1, u16 = 2, i16 = 3, u32 = 4, i32 = 5, f32 = 6, boolean = 7, string = 8, array = 9,
-  u64 = 10, i64 = 11, f64 = 12,
+  u8 = 0,
+  i8 = 1,
+  u16 = 2,
+  i16 = 3,
+  u32 = 4,
+  i32 = 5,
+  f32 = 6,
+  boolean = 7,
+  string = 8,
+  array = 9,
+  u64 = 10,
+  i64 = 11,
+  f64 = 12,
 };
 
 // Limits, from ggml's reader (src/gguf.cpp) where it has one.
-inline constexpr std::uint64_t kGgufMaxKeyBytes = 65'535;              // docs/gguf.md
-inline constexpr std::uint64_t kGgufMaxStringBytes = 1ULL << 30;       // GGUF_MAX_STRING_LENGTH
-inline constexpr std::uint64_t kGgufMaxArrayElements = 1ULL << 30;     // GGUF_MAX_ARRAY_ELEMENTS
-inline constexpr std::uint64_t kGgufMaxTensorNameBytes = 63;           // GGML_MAX_NAME - 1 (its NUL)
-inline constexpr std::uint64_t kGgufMaxDims = 4;                       // GGML_MAX_DIMS
-inline constexpr std::uint64_t kGgufMaxTensors = 1'000'000;            // far above any real model
+inline constexpr std::uint64_t kGgufMaxKeyBytes = 65'535;           // docs/gguf.md
+inline constexpr std::uint64_t kGgufMaxStringBytes = 1ULL << 30;    // GGUF_MAX_STRING_LENGTH
+inline constexpr std::uint64_t kGgufMaxArrayElements = 1ULL << 30;  // GGUF_MAX_ARRAY_ELEMENTS
+inline constexpr std::uint64_t kGgufMaxTensorNameBytes = 63;        // GGML_MAX_NAME - 1 (its NUL)
+inline constexpr std::uint64_t kGgufMaxDims = 4;                    // GGML_MAX_DIMS
+inline constexpr std::uint64_t kGgufMaxTensors = 1'000'000;         // far above any real model
 inline constexpr std::uint64_t kGgufMaxKvs = 1'000'000;
-inline constexpr std::uint64_t kGgufDefaultAlignment = 32;             // GGUF_DEFAULT_ALIGNMENT
-inline constexpr std::uint64_t kGgufKeptArrayElements = 65'536;        // integer arrays kept in memory
-inline constexpr std::uint64_t kGgufFirstReadBytes = 1ULL << 20;       // read_gguf_file's first chunk
-inline constexpr std::uint64_t kGgufMaxHeaderBytes = 256ULL << 20;     // ... and its largest
+inline constexpr std::uint64_t kGgufDefaultAlignment = 32;          // GGUF_DEFAULT_ALIGNMENT
+inline constexpr std::uint64_t kGgufKeptArrayElements = 65'536;     // integer arrays kept in memory
+inline constexpr std::uint64_t kGgufFirstReadBytes = 1ULL << 20;    // read_gguf_file's first chunk
+inline constexpr std::uint64_t kGgufMaxHeaderBytes = 256ULL << 20;  // ... and its largest
 
 // One metadata value. Scalars fill the field of their kind: u (u8..u64), i (i8..i64), f (f32,
 // f64), b, s. Arrays give elem_type and count; integer arrays of at most 65,536 elements also
@@ -92,13 +103,17 @@ struct GgufFile {
     const GgufValue* v = find(key);
     if (v == nullptr) return std::nullopt;
     switch (v->type) {
-      case GgufType::u8: case GgufType::u16: case GgufType::u32: case GgufType::u64:
-        return v->u;
-      case GgufType::i8: case GgufType::i16: case GgufType::i32: case GgufType::i64:
+      case GgufType::u8:
+      case GgufType::u16:
+      case GgufType::u32:
+      case GgufType::u64: return v->u;
+      case GgufType::i8:
+      case GgufType::i16:
+      case GgufType::i32:
+      case GgufType::i64:
         if (v->i < 0) return std::nullopt;
         return static_cast<std::uint64_t>(v->i);
-      default:
-        return std::nullopt;
+      default: return std::nullopt;
     }
   }
 
@@ -133,10 +148,17 @@ namespace gguf_detail {
 // Bytes of one element of a fixed-size type; 0 for string and array.
 inline std::uint64_t scalar_bytes(GgufType t) {
   switch (t) {
-    case GgufType::u8: case GgufType::i8: case GgufType::boolean: return 1;
-    case GgufType::u16: case GgufType::i16: return 2;
-    case GgufType::u32: case GgufType::i32: case GgufType::f32: return 4;
-    case GgufType::u64: case GgufType::i64: case GgufType::f64: return 8;
+    case GgufType::u8:
+    case GgufType::i8:
+    case GgufType::boolean: return 1;
+    case GgufType::u16:
+    case GgufType::i16: return 2;
+    case GgufType::u32:
+    case GgufType::i32:
+    case GgufType::f32: return 4;
+    case GgufType::u64:
+    case GgufType::i64:
+    case GgufType::f64: return 8;
     default: return 0;
   }
 }
@@ -195,7 +217,9 @@ class Parser {
     f.version = r_.u32("version");
     if (f.version == 0) throw r_.error_at(4, "invalid GGUF version 0");
     if (f.version == 1) {
-      throw r_.error_at(4, "GGUF version 1 is not supported (it used 32-bit counts); convert the file with a current llama.cpp");
+      throw r_.error_at(4,
+                        "GGUF version 1 is not supported (it used 32-bit counts); convert the file with a "
+                        "current llama.cpp");
     }
     // A big-endian file's version 3 reads as 0x03000000 here (ggml's endianness heuristic).
     if ((f.version & 0xFFFFu) == 0) {
@@ -203,22 +227,27 @@ class Parser {
                                " looks byte-swapped: big-endian GGUF files are not supported");
     }
     if (f.version > 3) {
-      throw r_.error_at(4, "GGUF version " + std::to_string(f.version) + " is newer than this build reads (2 and 3)");
+      throw r_.error_at(
+          4, "GGUF version " + std::to_string(f.version) + " is newer than this build reads (2 and 3)");
     }
   }
 
   // A count of entries, refused when the rest of the file could not hold that many entries of
   // the smallest size even if nothing else followed, or above a fixed cap. `after` is how many
   // bytes of the fixed header follow the count field.
-  std::uint64_t read_count(const char* what, std::uint64_t min_entry, std::uint64_t cap, std::uint64_t after) {
+  std::uint64_t read_count(const char* what, std::uint64_t min_entry, std::uint64_t cap,
+                           std::uint64_t after) {
     const std::uint64_t at = r_.offset();
     const std::uint64_t n = r_.u64(what);
     const std::uint64_t left = file_bytes_ - std::min(file_bytes_, at + after);
     if (n > left / min_entry) {
-      throw r_.error_at(at, std::string(what) + " " + std::to_string(n) + " exceeds what the file can hold (" +
-                                std::to_string(left) + " bytes follow the header)");
+      throw r_.error_at(at, std::string(what) + " " + std::to_string(n) +
+                                " exceeds what the file can hold (" + std::to_string(left) +
+                                " bytes follow the header)");
     }
-    if (n > cap) throw r_.error_at(at, std::string(what) + " " + std::to_string(n) + " exceeds the limit of " + with_commas(cap));
+    if (n > cap)
+      throw r_.error_at(
+          at, std::string(what) + " " + std::to_string(n) + " exceeds the limit of " + with_commas(cap));
     return n;
   }
 
@@ -230,8 +259,9 @@ class Parser {
                                 with_commas(max));
     }
     if (n > file_left()) {
-      throw r_.error_at(at, std::string(what) + " of " + std::to_string(n) + " bytes runs past the end of the file (" +
-                                std::to_string(file_left()) + " bytes left)");
+      throw r_.error_at(at, std::string(what) + " of " + std::to_string(n) +
+                                " bytes runs past the end of the file (" + std::to_string(file_left()) +
+                                " bytes left)");
     }
     return r_.bytes(n, what);
   }
@@ -260,15 +290,16 @@ class Parser {
       case GgufType::boolean: {
         const std::uint64_t at = r_.offset();
         const std::uint8_t b = r_.u8("bool value");
-        if (b > 1) throw r_.error_at(at, "bool value " + std::to_string(b) + " for key '" + printable(key) + "' (expected 0 or 1)");
+        if (b > 1)
+          throw r_.error_at(
+              at, "bool value " + std::to_string(b) + " for key '" + printable(key) + "' (expected 0 or 1)");
         v.b = b == 1;
         break;
       }
       case GgufType::string:
         v.s = std::string(read_string("string length", "string", kGgufMaxStringBytes));
         break;
-      case GgufType::array:
-        break;  // handled by read_array
+      case GgufType::array: break;  // handled by read_array
     }
   }
 
@@ -289,11 +320,13 @@ class Parser {
     const std::uint64_t elem = v.elem_type == GgufType::string ? 8 : scalar_bytes(v.elem_type);
     std::uint64_t need = 0;
     if (__builtin_mul_overflow(v.count, elem, &need) || need > file_left()) {
-      throw r_.error_at(count_at, "array of " + std::to_string(v.count) + " " + std::string(gguf_type_name(v.elem_type)) +
+      throw r_.error_at(count_at, "array of " + std::to_string(v.count) + " " +
+                                      std::string(gguf_type_name(v.elem_type)) +
                                       " runs past the end of the file (key '" + printable(key) + "')");
     }
     if (v.elem_type == GgufType::string) {
-      for (std::uint64_t k = 0; k < v.count; ++k) (void)read_string("string length", "string", kGgufMaxStringBytes);
+      for (std::uint64_t k = 0; k < v.count; ++k)
+        (void)read_string("string length", "string", kGgufMaxStringBytes);
       return;
     }
     if (!is_integer(v.elem_type) || v.count > kGgufKeptArrayElements) {
@@ -306,7 +339,8 @@ class Parser {
     for (std::uint64_t k = 0; k < v.count; ++k) {
       GgufValue element;
       read_scalar(v.elem_type, element, key);
-      if (v.elem_type == GgufType::u64 && element.u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      if (v.elem_type == GgufType::u64 &&
+          element.u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
         representable = false;
       }
       if (representable) v.ints.push_back(is_unsigned ? static_cast<std::int64_t>(element.u) : element.i);
@@ -318,7 +352,8 @@ class Parser {
     const std::uint64_t key_at = r_.offset();
     const std::string key(read_string("key length", "key", kGgufMaxKeyBytes));
     if (key.empty()) throw r_.error_at(key_at, "empty metadata key");
-    if (f.metadata.count(key) != 0) throw r_.error_at(key_at, "duplicate metadata key '" + printable(key) + "'");
+    if (f.metadata.count(key) != 0)
+      throw r_.error_at(key_at, "duplicate metadata key '" + printable(key) + "'");
     GgufValue v;
     v.type = read_type("value type", key);
     const std::uint64_t value_at = r_.offset();
@@ -335,10 +370,12 @@ class Parser {
     const GgufValue* a = f.find("general.alignment");
     if (a == nullptr) return;
     if (a->type != GgufType::u32) {
-      throw r_.error_at(alignment_at_, "general.alignment must be a u32, not " + std::string(gguf_type_name(a->type)));
+      throw r_.error_at(alignment_at_,
+                        "general.alignment must be a u32, not " + std::string(gguf_type_name(a->type)));
     }
     if (a->u == 0 || (a->u & (a->u - 1)) != 0) {
-      throw r_.error_at(alignment_at_, "general.alignment " + std::to_string(a->u) + " is not a power of two");
+      throw r_.error_at(alignment_at_,
+                        "general.alignment " + std::to_string(a->u) + " is not a power of two");
     }
     f.alignment = a->u;
   }
@@ -347,7 +384,8 @@ class Parser {
     GgufTensor t;
     const std::uint64_t name_at = r_.offset();
     t.name = std::string(read_string("tensor name length", "tensor name", kGgufMaxTensorNameBytes));
-    if (names.count(t.name) != 0) throw r_.error_at(name_at, "duplicate tensor name '" + printable(t.name) + "'");
+    if (names.count(t.name) != 0)
+      throw r_.error_at(name_at, "duplicate tensor name '" + printable(t.name) + "'");
     const std::string quoted = "tensor '" + printable(t.name) + "'";
 
     const std::uint64_t dims_at = r_.offset();
@@ -372,15 +410,18 @@ class Parser {
     const std::uint64_t type_at = r_.offset();
     t.type = r_.u32("tensor type");
     const GgmlType* type = find_ggml_type(t.type);
-    if (type == nullptr) throw r_.error_at(type_at, "unknown ggml type " + std::to_string(t.type) + " for " + quoted);
+    if (type == nullptr)
+      throw r_.error_at(type_at, "unknown ggml type " + std::to_string(t.type) + " for " + quoted);
     if (t.ne[0] % type->block_weights != 0) {
       throw r_.error_at(type_at, quoted + " has ne[0] = " + std::to_string(t.ne[0]) + ", not a multiple of " +
-                                     std::string(type->name) + "'s block of " + std::to_string(type->block_weights));
+                                     std::string(type->name) + "'s block of " +
+                                     std::to_string(type->block_weights));
     }
     // ggml_nbytes: whole blocks of the row times the other dimensions.
     std::uint64_t bytes = 0;
     bool overflow = __builtin_mul_overflow(t.ne[0] / type->block_weights, type->block_bytes, &bytes);
-    for (std::size_t d = 1; d < t.ne.size(); ++d) overflow = overflow || __builtin_mul_overflow(bytes, t.ne[d], &bytes);
+    for (std::size_t d = 1; d < t.ne.size(); ++d)
+      overflow = overflow || __builtin_mul_overflow(bytes, t.ne[d], &bytes);
     if (overflow) throw r_.error_at(type_at, "size of " + quoted + " overflows 64 bits");
     t.bytes = bytes;
 
@@ -414,8 +455,8 @@ class Parser {
                                                                  : " (it overlaps the previous tensor)"));
       }
       std::uint64_t end = 0;
-      if (__builtin_add_overflow(f.data_offset, t.offset, &end) || __builtin_add_overflow(end, t.bytes, &end) ||
-          end > file_bytes_) {
+      if (__builtin_add_overflow(f.data_offset, t.offset, &end) ||
+          __builtin_add_overflow(end, t.bytes, &end) || end > file_bytes_) {
         throw r_.error_at(offset_at[k], quoted + " (" + std::to_string(t.bytes) + " bytes at data offset " +
                                             std::to_string(t.offset) + ") runs past the end of the file (" +
                                             std::to_string(file_bytes_) + " bytes)");
@@ -435,7 +476,8 @@ class Parser {
 // `bytes` holds at least the header and tensor infos (or the whole file); `file_bytes` is the
 // full file size, against which every count, length and tensor is checked.
 inline GgufFile parse_gguf(std::string_view bytes, std::uint64_t file_bytes, const std::string& origin) {
-  if (bytes.size() > file_bytes) throw Error(ErrorCode::internal, "GGUF prefix is longer than the file", {}, origin);
+  if (bytes.size() > file_bytes)
+    throw Error(ErrorCode::internal, "GGUF prefix is longer than the file", {}, origin);
   ByteReader reader(bytes, origin);
   return gguf_detail::Parser(reader, file_bytes).parse();
 }
@@ -487,16 +529,20 @@ inline std::vector<std::string> gguf_split_paths(const std::string& path) {
   const auto digits = [](std::string_view s) {
     return s.size() == 5 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
-  if (name.size() <= 20 || name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0) return {path};
+  if (name.size() <= 20 || name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0)
+    return {path};
   const std::string_view tail = std::string_view(name).substr(name.size() - 20);
-  if (tail[0] != '-' || tail.substr(6, 4) != "-of-" || !digits(tail.substr(1, 5)) || !digits(tail.substr(10, 5))) {
+  if (tail[0] != '-' || tail.substr(6, 4) != "-of-" || !digits(tail.substr(1, 5)) ||
+      !digits(tail.substr(10, 5))) {
     return {path};
   }
   const std::uint64_t number = std::stoull(std::string(tail.substr(1, 5)));
   const std::uint64_t count = std::stoull(std::string(tail.substr(10, 5)));
   if (number == 0 || count == 0 || number > count) {
-    throw Error(ErrorCode::bad_file, "split file number " + std::to_string(number) + " of " + std::to_string(count) +
-                                         " is impossible (numbers run from 1 to the count)", {}, path);
+    throw Error(ErrorCode::bad_file,
+                "split file number " + std::to_string(number) + " of " + std::to_string(count) +
+                    " is impossible (numbers run from 1 to the count)",
+                {}, path);
   }
   const std::string prefix = name.substr(0, name.size() - 20);
   const auto five_digits = [](std::uint64_t n) {
@@ -506,11 +552,14 @@ inline std::vector<std::string> gguf_split_paths(const std::string& path) {
   std::vector<std::string> paths;
   paths.reserve(static_cast<std::size_t>(count));
   for (std::uint64_t k = 1; k <= count; ++k) {
-    const fs::path sibling = p.parent_path() / (prefix + "-" + five_digits(k) + "-of-" + five_digits(count) + ".gguf");
+    const fs::path sibling =
+        p.parent_path() / (prefix + "-" + five_digits(k) + "-of-" + five_digits(count) + ".gguf");
     std::error_code ec;
     if (!fs::is_regular_file(sibling, ec)) {
-      throw Error(ErrorCode::bad_file, "split file " + std::to_string(k) + " of " + std::to_string(count) +
-                                           " is missing: " + sibling.string(), {}, path);
+      throw Error(ErrorCode::bad_file,
+                  "split file " + std::to_string(k) + " of " + std::to_string(count) +
+                      " is missing: " + sibling.string(),
+                  {}, path);
     }
     paths.push_back(sibling.string());
   }

@@ -128,7 +128,7 @@ inline ModelArch arch_from_hf_config(const nlohmann::json& root, const std::stri
 
   ModelArch arch;
   arch.model_type = model_type;
-  arch.multimodal = multimodal || root.value("multimodal", false);
+  arch.multimodal = multimodal || hf_detail::ConfigReader(root, origin, "").flag_or("multimodal", false);
   if (arch.multimodal) arch.notes.push_back("text model only: vision tower and projector weights are not counted");
 
   arch.hidden = c.count_any({"hidden_size", "n_embd", "d_model"});

@@ -19,14 +19,13 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vramest/error.hpp"
 #include "vramest/parse/byte_reader.hpp"
@@ -47,10 +46,10 @@ inline constexpr std::size_t kMaxSafetensorsShards = 100'000;
 
 struct StTensor {
   std::string name;
-  std::string dtype;                  // as written: "BF16", "F8_E4M3", ...
-  std::vector<std::uint64_t> shape;   // row-major, outermost first; empty for a scalar
-  std::uint64_t elements = 0;         // product of shape (1 for a scalar)
-  std::uint64_t begin = 0;            // data_offsets, relative to the data section (8 + N)
+  std::string dtype;                 // as written: "BF16", "F8_E4M3", ...
+  std::vector<std::uint64_t> shape;  // row-major, outermost first; empty for a scalar
+  std::uint64_t elements = 0;        // product of shape (1 for a scalar)
+  std::uint64_t begin = 0;           // data_offsets, relative to the data section (8 + N)
   std::uint64_t end = 0;
   std::uint64_t bytes() const { return end - begin; }
 };
@@ -67,13 +66,15 @@ namespace st_detail {
 // Bits per element of each dtype the reference implementation knows (tensor.rs Dtype::bitsize);
 // 0 for an unknown name.
 inline std::uint64_t dtype_bits_or_zero(std::string_view dtype) {
-  struct Entry { std::string_view name; std::uint64_t bits; };
+  struct Entry {
+    std::string_view name;
+    std::uint64_t bits;
+  };
   static constexpr Entry kDtypes[] = {
-      {"BOOL", 8},    {"F4", 4},       {"F6_E2M3", 6},     {"F6_E3M2", 6},        {"U8", 8},
-      {"I8", 8},      {"F8_E5M2", 8},  {"F8_E4M3", 8},     {"F8_E8M0", 8},        {"F8_E4M3FNUZ", 8},
-      {"F8_E5M2FNUZ", 8}, {"I16", 16}, {"U16", 16},        {"F16", 16},           {"BF16", 16},
-      {"I32", 32},    {"U32", 32},     {"F32", 32},        {"F64", 64},           {"I64", 64},
-      {"U64", 64},    {"C64", 64},
+      {"BOOL", 8},    {"F4", 4},      {"F6_E2M3", 6}, {"F6_E3M2", 6},     {"U8", 8},          {"I8", 8},
+      {"F8_E5M2", 8}, {"F8_E4M3", 8}, {"F8_E8M0", 8}, {"F8_E4M3FNUZ", 8}, {"F8_E5M2FNUZ", 8}, {"I16", 16},
+      {"U16", 16},    {"F16", 16},    {"BF16", 16},   {"I32", 32},        {"U32", 32},        {"F32", 32},
+      {"F64", 64},    {"I64", 64},    {"U64", 64},    {"C64", 64},
   };
   for (const Entry& e : kDtypes) {
     if (e.name == dtype) return e.bits;
@@ -87,10 +88,14 @@ inline std::string pointer_token(std::string_view key) {
   std::string out;
   out.reserve(key.size());
   for (const char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) out += '?';
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      out += '?';
+    else
+      out += c;
   }
   return out;
 }
@@ -114,7 +119,8 @@ class DuplicateKeyGuard {
       case Event::object_start:
       case Event::array_start:
         if (depth >= max_depth_) {
-          throw at_pointer(origin_, pointer(), "nested deeper than " + std::to_string(max_depth_) + " levels");
+          throw at_pointer(origin_, pointer(),
+                           "nested deeper than " + std::to_string(max_depth_) + " levels");
         }
         frames_.push_back(Frame{event == Event::array_start, {}, {}, 0});
         break;
@@ -132,9 +138,7 @@ class DuplicateKeyGuard {
         frames_.pop_back();
         element_done();
         break;
-      case Event::value:
-        element_done();
-        break;
+      case Event::value: element_done(); break;
     }
     return true;
   }
@@ -175,8 +179,9 @@ inline nlohmann::json parse_strict_json(std::string_view text, const std::string
     return nlohmann::json::parse(text, std::ref(guard));
   } catch (const nlohmann::json::parse_error& e) {
     const std::uint64_t at = e.byte == 0 ? 0 : e.byte - 1;
-    throw Error(ErrorCode::bad_file, "not valid JSON (syntax error at byte " + std::to_string(at) + " of the text)",
-                {}, origin + "@" + std::to_string(base + at));
+    throw Error(ErrorCode::bad_file,
+                "not valid JSON (syntax error at byte " + std::to_string(at) + " of the text)", {},
+                origin + "@" + std::to_string(base + at));
   } catch (const nlohmann::json::exception&) {
     // out_of_range 406 (a number such as 1e999 that overflows a double) and kin.
     throw Error(ErrorCode::bad_file, "not valid JSON (a number is out of range)", {}, origin);
@@ -194,9 +199,11 @@ inline bool mul_overflows(std::uint64_t a, std::uint64_t b, std::uint64_t& out) 
 }
 
 // One tensor entry of the header, checked against its dtype and shape.
-inline StTensor read_tensor_entry(const std::string& name, const nlohmann::json& entry, const std::string& origin) {
+inline StTensor read_tensor_entry(const std::string& name, const nlohmann::json& entry,
+                                  const std::string& origin) {
   const std::string at = "/" + pointer_token(name);
-  if (!entry.is_object()) throw at_pointer(origin, at, "expected an object with dtype, shape and data_offsets");
+  if (!entry.is_object())
+    throw at_pointer(origin, at, "expected an object with dtype, shape and data_offsets");
   StTensor t;
   t.name = name;
 
@@ -209,10 +216,12 @@ inline StTensor read_tensor_entry(const std::string& name, const nlohmann::json&
 
   const auto shape = entry.find("shape");
   if (shape == entry.end()) throw at_pointer(origin, at + "/shape", "missing field");
-  if (!shape->is_array()) throw at_pointer(origin, at + "/shape", "expected an array of non-negative integers");
+  if (!shape->is_array())
+    throw at_pointer(origin, at + "/shape", "expected an array of non-negative integers");
   if (shape->size() > kMaxSafetensorsDims) {
-    throw at_pointer(origin, at + "/shape",
-                     std::to_string(shape->size()) + " dimensions; at most " + std::to_string(kMaxSafetensorsDims));
+    throw at_pointer(
+        origin, at + "/shape",
+        std::to_string(shape->size()) + " dimensions; at most " + std::to_string(kMaxSafetensorsDims));
   }
   t.elements = 1;  // a rank-0 tensor is one scalar
   for (std::size_t k = 0; k < shape->size(); ++k) {
@@ -222,7 +231,8 @@ inline StTensor read_tensor_entry(const std::string& name, const nlohmann::json&
     }
     t.shape.push_back(dim.get<std::uint64_t>());
     if (mul_overflows(t.elements, t.shape.back(), t.elements)) {
-      throw at_pointer(origin, at + "/shape", "element count of shape " + shape_text(t.shape) + " overflows 64 bits");
+      throw at_pointer(origin, at + "/shape",
+                       "element count of shape " + shape_text(t.shape) + " overflows 64 bits");
     }
   }
 
@@ -245,17 +255,19 @@ inline StTensor read_tensor_entry(const std::string& name, const nlohmann::json&
 
   std::uint64_t total_bits = 0;
   if (mul_overflows(t.elements, bits, total_bits)) {
-    throw at_pointer(origin, at + "/shape", "size of " + shape_text(t.shape) + " " + t.dtype + " overflows 64 bits");
+    throw at_pointer(origin, at + "/shape",
+                     "size of " + shape_text(t.shape) + " " + t.dtype + " overflows 64 bits");
   }
   // Sub-byte dtypes (F4, F6) must still fill whole bytes (tensor.rs: MisalignedSlice).
   if (total_bits % 8 != 0) {
-    throw at_pointer(origin, at + "/shape",
-                     std::to_string(t.elements) + " elements of " + t.dtype + " are not a whole number of bytes");
+    throw at_pointer(
+        origin, at + "/shape",
+        std::to_string(t.elements) + " elements of " + t.dtype + " are not a whole number of bytes");
   }
   if (t.bytes() != total_bits / 8) {
     throw at_pointer(origin, at + "/data_offsets",
-                     "holds " + std::to_string(t.bytes()) + " bytes, but " + printable(t.dtype) + " " + shape_text(t.shape) +
-                         " needs " + std::to_string(total_bits / 8));
+                     "holds " + std::to_string(t.bytes()) + " bytes, but " + printable(t.dtype) + " " +
+                         shape_text(t.shape) + " needs " + std::to_string(total_bits / 8));
   }
   return t;
 }
@@ -302,10 +314,12 @@ inline SafetensorsHeader parse_safetensors(std::string_view prefix, std::uint64_
   h.file_bytes = file_bytes;
   for (const auto& [name, entry] : doc.items()) {
     if (name == "__metadata__") {
-      if (!entry.is_object()) throw st_detail::at_pointer(origin, "/__metadata__", "expected an object of strings");
+      if (!entry.is_object())
+        throw st_detail::at_pointer(origin, "/__metadata__", "expected an object of strings");
       for (const auto& [key, value] : entry.items()) {
         if (!value.is_string()) {
-          throw st_detail::at_pointer(origin, "/__metadata__/" + st_detail::pointer_token(key), "expected a string");
+          throw st_detail::at_pointer(origin, "/__metadata__/" + st_detail::pointer_token(key),
+                                      "expected a string");
         }
         h.metadata.emplace(key, value.get<std::string>());
       }
@@ -326,15 +340,17 @@ inline SafetensorsHeader parse_safetensors(std::string_view prefix, std::uint64_
     if (t.begin != expected) {
       const std::string at = "/" + st_detail::pointer_token(t.name) + "/data_offsets";
       if (previous == nullptr) {
-        throw st_detail::at_pointer(origin, at, "the first tensor starts at byte " + std::to_string(t.begin) +
-                                                    " of the data, not 0");
+        throw st_detail::at_pointer(
+            origin, at, "the first tensor starts at byte " + std::to_string(t.begin) + " of the data, not 0");
       }
       if (t.begin > expected) {
-        throw st_detail::at_pointer(origin, at, "gap of " + std::to_string(t.begin - expected) +
-                                                    " bytes after tensor '" + printable(previous->name) + "'");
+        throw st_detail::at_pointer(origin, at,
+                                    "gap of " + std::to_string(t.begin - expected) + " bytes after tensor '" +
+                                        printable(previous->name) + "'");
       }
-      throw st_detail::at_pointer(origin, at, "overlaps tensor '" + printable(previous->name) + "' (which ends at " +
-                                                  std::to_string(expected) + ")");
+      throw st_detail::at_pointer(origin, at,
+                                  "overlaps tensor '" + printable(previous->name) + "' (which ends at " +
+                                      std::to_string(expected) + ")");
     }
     expected = t.end;
     previous = &t;
@@ -344,7 +360,8 @@ inline SafetensorsHeader parse_safetensors(std::string_view prefix, std::uint64_
   const std::uint64_t data_start = 8 + n;
   if (expected > file_bytes - data_start) {
     throw r.error_at(file_bytes, "file is truncated: the tensors need " + std::to_string(expected) +
-                                     " bytes of data, the file holds " + std::to_string(file_bytes - data_start));
+                                     " bytes of data, the file holds " +
+                                     std::to_string(file_bytes - data_start));
   }
   if (expected < file_bytes - data_start) {
     throw r.error_at(data_start + expected, std::to_string(file_bytes - data_start - expected) +
@@ -383,9 +400,9 @@ inline SafetensorsHeader read_safetensors_file(const std::string& path) {
 
 // model.safetensors.index.json: which shard holds each tensor.
 struct SafetensorsIndex {
-  std::optional<std::uint64_t> total_size;       // metadata.total_size: sum of tensor data bytes
+  std::optional<std::uint64_t> total_size;        // metadata.total_size: sum of tensor data bytes
   std::map<std::string, std::string> weight_map;  // tensor name -> shard file name
-  std::vector<std::string> shards;               // unique, sorted
+  std::vector<std::string> shards;                // unique, sorted
 };
 
 // Shard names come from a downloaded file and are later joined to a directory: only plain
@@ -404,7 +421,8 @@ inline SafetensorsIndex parse_safetensors_index(std::string_view json_text, cons
       if (total->is_number_unsigned()) {
         index.total_size = total->get<std::uint64_t>();
       } else if (total->is_number_float() && total->get<double>() >= 0 && total->get<double>() < 1.8e19 &&
-                 static_cast<double>(static_cast<std::uint64_t>(total->get<double>())) == total->get<double>()) {
+                 static_cast<double>(static_cast<std::uint64_t>(total->get<double>())) ==
+                     total->get<double>()) {
         // Some writers emit the total as a float ("total_size": 16060522496.0).
         index.total_size = static_cast<std::uint64_t>(total->get<double>());
       } else {
@@ -422,13 +440,17 @@ inline SafetensorsIndex parse_safetensors_index(std::string_view json_text, cons
     const std::string at = "/weight_map/" + st_detail::pointer_token(tensor);
     if (!shard.is_string()) throw at_pointer(origin, at, "expected a shard file name");
     const std::string file = shard.get<std::string>();
-    const bool control = std::any_of(file.begin(), file.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+    const bool control =
+        std::any_of(file.begin(), file.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
     if (file.empty() || file == "." || file.find("..") != std::string::npos ||
         file.find_first_of("/\\:") != std::string::npos || control) {
-      throw at_pointer(origin, at, "shard '" + printable(file) + "' is not a plain file name in the checkpoint's directory");
+      throw at_pointer(
+          origin, at,
+          "shard '" + printable(file) + "' is not a plain file name in the checkpoint's directory");
     }
     if (shards.insert(file).second && shards.size() > kMaxSafetensorsShards) {
-      throw at_pointer(origin, "/weight_map", "names more than " + std::to_string(kMaxSafetensorsShards) + " shards");
+      throw at_pointer(origin, "/weight_map",
+                       "names more than " + std::to_string(kMaxSafetensorsShards) + " shards");
     }
     index.weight_map.emplace(tensor, file);
   }

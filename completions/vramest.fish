@@ -1,0 +1,189 @@
+# fish completion for vramest.
+#
+# Installed as $datadir/fish/vendor_completions.d/vramest.fish; or copy it to
+# ~/.config/fish/completions/vramest.fish.
+#
+# GPU, model and format ids come from `vramest gpus|models|formats --json` (parsed with
+# grep/sed, no jq), run the first time they are needed and cached for the rest of the shell
+# session (set -e __vramest_cache_gpus, __vramest_cache_models, __vramest_cache_formats or
+# __vramest_cache_hf to refresh them).
+
+# The options that take a value, in every command that has them.
+set -g __vramest_value_options -p --precision --mode --method -c --context -b --batch \
+    --kv-dtype --engine --ubatch --gpu-util --max-batched-tokens --max-seqs --overhead --gpu \
+    --gpus --training-precision --optimizer --grad-checkpointing --lora-rank --lora-targets \
+    --zero --fsdp --tp --pp --offload --grad-accum --units --data-dir --segment --vendor \
+    --family --gpu-memory --reserve --prompt --models --formats --contexts --batches --output
+
+# Prints three lines about the command line before the cursor: the subcommand (empty for the
+# estimate), how many positional arguments follow it (the estimate's MODEL, fit's MODEL,
+# inspect's PATH), and 1 when the cursor follows `--gpu ID...` (--gpu takes several ids).
+function __vramest_args
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l sub
+    set -l npos 0
+    set -l skip 0
+    set -l in_gpu 0
+    for t in $tokens
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $t
+            case '-*'
+                set in_gpu 0
+                if contains -- $t $__vramest_value_options
+                    set skip 1
+                    test "$t" = --gpu; and set in_gpu 1
+                end
+            case '*'
+                if test $in_gpu = 1
+                    continue
+                else if test -z "$sub" -a $npos = 0; and contains -- $t gpus models formats fit sweep inspect
+                    set sub $t
+                else
+                    set npos (math $npos + 1)
+                end
+        end
+    end
+    printf '%s\n' "$sub" $npos $in_gpu
+end
+
+# True when the subcommand is one of the arguments ('' for the estimate).
+function __vramest_using
+    set -l state (__vramest_args)
+    contains -- "$state[1]" $argv
+end
+
+# True when the subcommand is $argv[1] and no positional argument has been given yet.
+function __vramest_needs_positional
+    set -l state (__vramest_args)
+    test "$state[1]" = "$argv[1]" -a "$state[2]" = 0 -a "$state[3]" = 0
+end
+
+# True after `--gpu ID` (more GPU ids may follow).
+function __vramest_after_gpu
+    set -l state (__vramest_args)
+    test "$state[3]" = 1
+end
+
+# Prints the ids of one catalog: gpus, models, formats, or hf (the models' Hugging Face names).
+function __vramest_ids -a kind
+    set -l var __vramest_cache_$kind
+    if not set -q $var
+        set -l bin (commandline -opc)[1]
+        set bin (string replace -r '^~/' "$HOME/" -- $bin)
+        command -sq -- $bin; or set bin vramest
+        set -l out
+        if test "$kind" = hf
+            set out (command $bin models --json 2>/dev/null | grep -o '"hf_id": *"[^"]*"' | sed 's/^"hf_id": *"//; s/"$//')
+        else
+            set out (command $bin $kind --json 2>/dev/null | grep -o '"id": *"[^"]*"' | sed 's/^"id": *"//; s/"$//')
+        end
+        # Cache only what a working binary printed, so that a later try can still succeed.
+        test (count $out) -gt 0; and set -g $var $out
+        printf '%s\n' $out
+        return
+    end
+    printf '%s\n' $$var
+end
+
+# Prints catalog ids for the last item of a comma-separated list (`--models a,b<TAB>`).
+function __vramest_list -a kind
+    set -l token (string replace -r -- '^--[^=]*=' '' (commandline -ct))
+    set -l prefix (string match -r -- '^.*,' $token)
+    for id in (__vramest_ids $kind)
+        printf '%s%s\n' "$prefix" $id
+    end
+end
+
+# The estimate's MODEL (and fit's): catalog models; Hugging Face names and paths once the word
+# has a slash or starts with . or ~.
+function __vramest_model_arg
+    __vramest_ids models
+    set -l token (commandline -ct)
+    if string match -qr -- '/|^[.~]' $token
+        __vramest_ids hf
+        __fish_complete_path $token
+    end
+end
+
+complete -c vramest -f
+
+# Subcommands (in place of the estimate's MODEL).
+complete -c vramest -n '__vramest_needs_positional ""' -a gpus -d 'List the GPU catalog'
+complete -c vramest -n '__vramest_needs_positional ""' -a models -d 'List the model catalog'
+complete -c vramest -n '__vramest_needs_positional ""' -a formats -d 'List weight formats with their real bits per weight'
+complete -c vramest -n '__vramest_needs_positional ""' -a fit -d 'What fits on these GPUs'
+complete -c vramest -n '__vramest_needs_positional ""' -a sweep -d 'A grid of estimates as CSV or JSON lines'
+complete -c vramest -n '__vramest_needs_positional ""' -a inspect -d 'Show a .gguf or .safetensors file'
+complete -c vramest -n '__vramest_needs_positional ""' -a '(__vramest_model_arg)' -d Model
+complete -c vramest -n '__vramest_needs_positional fit' -a '(__vramest_model_arg)' -d Model
+complete -c vramest -n '__vramest_needs_positional inspect' -a '(__fish_complete_suffix .gguf; __fish_complete_suffix .safetensors)'
+complete -c vramest -n '__vramest_using "" fit; and __vramest_after_gpu' -a '(__vramest_ids gpus)' -d GPU
+
+# Common options.
+complete -c vramest -s h -l help -d 'Print help and exit'
+complete -c vramest -l json -d 'Write exactly one JSON document to stdout'
+complete -c vramest -l units -x -a 'gb\t"10^9 bytes (default)" gib\t"2^30 bytes"' -d 'Text output units'
+complete -c vramest -n 'not __vramest_using inspect' -l data-dir -x -a '(__fish_complete_directories)' -d 'Directory with your own gpus.json and models.json'
+complete -c vramest -n 'not __vramest_using inspect' -l no-color -d 'No colour'
+
+# The estimate and fit.
+set -l ef '__vramest_using "" fit'
+complete -c vramest -n $ef -s c -l context -x -a '2k 4k 8k 16k 32k 64k 128k' -d 'Tokens per sequence'
+complete -c vramest -n $ef -s b -l batch -x -d 'Concurrent sequences'
+complete -c vramest -n $ef -l kv-dtype -x -a 'fp16 bf16 fp32 fp8 q8_0 q5_1 q5_0 q4_1 q4_0' -d 'KV cache type'
+complete -c vramest -n $ef -l engine -x -a 'transformers vllm llamacpp' -d 'Inference engine'
+complete -c vramest -n $ef -l ubatch -x -d 'llama.cpp micro-batch (-ub)'
+complete -c vramest -n $ef -l no-flash-attn -d 'llama.cpp without flash attention'
+complete -c vramest -n $ef -l gpu-util -x -d 'vLLM gpu_memory_utilization'
+complete -c vramest -n $ef -l max-batched-tokens -x -d 'vLLM max_num_batched_tokens'
+complete -c vramest -n $ef -l max-seqs -x -d 'vLLM max_num_seqs'
+complete -c vramest -n $ef -l gpu -x -a '(__vramest_ids gpus)' -d 'GPU id (repeatable)'
+complete -c vramest -n $ef -l gpus -x -d 'How many of that GPU'
+
+# The estimate.
+set -l e '__vramest_using ""'
+complete -c vramest -n $e -l version -d 'Print the version and exit'
+complete -c vramest -n $e -s p -l precision -x -a '(__vramest_ids formats) all' -d 'Weight format'
+complete -c vramest -n $e -l mode -x -a 'inference train lora qlora' -d 'What to estimate'
+complete -c vramest -n $e -l method -x -a 'detailed rule' -d 'Estimation method'
+complete -c vramest -n $e -l overhead -x -d 'Rule method runtime multiplier range (1.2-1.3)'
+complete -c vramest -n $e -l training-precision -x -a 'mixed bf16 fp32' -d 'Training precision'
+complete -c vramest -n $e -l optimizer -x -a 'adamw adamw-8bit paged-adamw paged-adamw-8bit adafactor sgd sgd-momentum lion' -d Optimizer
+complete -c vramest -n $e -l grad-checkpointing -x -a 'none selective full' -d 'Gradient checkpointing'
+complete -c vramest -n $e -l lora-rank -x -d 'LoRA rank'
+complete -c vramest -n $e -l lora-targets -x -a 'q,v all-linear q,k,v,o q,k,v,o,gate,up,down' -d 'LoRA target modules'
+complete -c vramest -n $e -l zero -x -a '1 2 3' -d 'DeepSpeed ZeRO stage'
+complete -c vramest -n $e -l fsdp -x -a 'full grad-op' -d 'FSDP sharding'
+complete -c vramest -n $e -l tp -x -d 'Tensor-parallel degree'
+complete -c vramest -n $e -l pp -x -d 'Pipeline-parallel degree'
+complete -c vramest -n $e -l offload -x -a 'optimizer params' -d 'Offload to CPU RAM'
+complete -c vramest -n $e -l no-kbit-upcast -d 'QLoRA: keep non-quantized parameters in bf16'
+complete -c vramest -n $e -l grad-accum -x -d 'Gradient accumulation steps'
+
+# gpus, models.
+complete -c vramest -n '__vramest_using gpus' -l segment -x -a 'consumer workstation datacenter apple embedded' -d 'Only this segment'
+complete -c vramest -n '__vramest_using gpus' -l vendor -x -a 'nvidia amd apple intel' -d 'Only this vendor'
+complete -c vramest -n '__vramest_using models' -l family -x -a 'llama qwen gemma mistral phi deepseek gpt-oss' -d 'Only this family'
+
+# fit.
+set -l f '__vramest_using fit'
+complete -c vramest -n $f -s p -l precision -x -a '(__vramest_ids formats)' -d 'Weight format'
+complete -c vramest -n $f -l gpu-memory -x -d 'A card not in the catalog, by its memory (24GiB)'
+complete -c vramest -n $f -l reserve -x -d 'Memory per GPU taken by other processes (1GiB)'
+complete -c vramest -n $f -l prompt -x -d 'Prompt tokens for the time to first token'
+complete -c vramest -n $f -l no-chart -d 'Leave out the memory-against-context chart'
+
+# sweep.
+set -l s '__vramest_using sweep'
+complete -c vramest -n $s -l models -x -a '(__vramest_list models)' -d 'Comma-separated models'
+complete -c vramest -n $s -l formats -x -a '(__vramest_list formats)' -d 'Comma-separated weight formats'
+complete -c vramest -n $s -l contexts -x -d 'Comma-separated contexts (4k,32k)'
+complete -c vramest -n $s -l batches -x -d 'Comma-separated batch sizes'
+complete -c vramest -n $s -l gpus -x -a '(__vramest_list gpus)' -d 'Comma-separated GPU ids'
+complete -c vramest -n $s -l engine -x -a 'transformers vllm llamacpp' -d 'Inference engine'
+complete -c vramest -n $s -l kv-dtype -x -a 'fp16 bf16 fp32 fp8 q8_0 q5_1 q5_0 q4_1 q4_0' -d 'KV cache type'
+complete -c vramest -n $s -l output -x -a 'csv jsonl' -d 'Output format'
