@@ -1,5 +1,8 @@
 #include "report/report.hpp"
 
+#include <cmath>
+#include <cstdint>
+
 #include "vramest/io/json.hpp"
 
 namespace vramest::report {
@@ -167,9 +170,12 @@ std::string training_json(const TrainingView& view) {
     levers.push_back({{"lever", l.name}, {"saves_bytes", l.saves.count}, {"total_bytes", l.total_after.count}});
   }
   doc["levers"] = std::move(levers);
-  if (view.rule.total.count != 0) {
-    doc["rule"] = {{"precision", view.rule.precision}, {"low_bytes", view.rule.low.count}, {"high_bytes", view.rule.high.count}};
-  }
+  // QLoRA has no rule in the seed: null rather than absent, so every training document has the key.
+  doc["rule"] = view.rule.total.count == 0
+                    ? nlohmann::ordered_json(nullptr)
+                    : nlohmann::ordered_json{{"precision", view.rule.precision},
+                                             {"low_bytes", view.rule.low.count},
+                                             {"high_bytes", view.rule.high.count}};
   doc["notes"] = r.notes;
   return dump(doc);
 }
@@ -216,7 +222,7 @@ std::string fit_json(const FitView& view) {
   }
   if (view.speed) {
     const SpeedBounds& s = *view.speed;
-    doc["speed"] = {{"bytes_per_step", s.bytes_per_step},
+    doc["speed"] = {{"bytes_per_step", static_cast<std::uint64_t>(std::ceil(s.bytes_per_step))},
                     {"decode_tokens_per_s", s.decode_tokens_per_s},
                     {"decode_aggregate_tokens_per_s", s.decode_aggregate_tokens_per_s},
                     {"prompt_tokens", view.prompt},
