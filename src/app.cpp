@@ -11,6 +11,7 @@
 #include "cli/cmd_fit.hpp"
 #include "cli/cmd_formats.hpp"
 #include "cli/cmd_gpus.hpp"
+#include "cli/cmd_inspect.hpp"
 #include "cli/cmd_models.hpp"
 #include "cli/cmd_sweep.hpp"
 #include "report/report.hpp"
@@ -37,6 +38,8 @@ constexpr const char* kExamples = R"(Examples:
   vramest formats                      weight formats and their real bits per weight
   vramest fit llama-3.1-8b --gpu rtx-4090 -c 32k    largest context and batch, best format, speed
   vramest sweep --models llama-3.1-8b,qwen3-8b --contexts 4k,32k --gpus rtx-4090,h100-sxm   a CSV grid
+  vramest inspect model-Q4_K_M.gguf    a model file: architecture, bytes by type, largest tensors
+  vramest model-Q4_K_M.gguf -c 32k --gpu rtx-4090   estimate from the file's exact weights
 
 Exit codes: 0 ok, 1 does not fit, 2 usage error, 3 invalid value, 4 bad file or data, 70 internal error.
 Environment: NO_COLOR disables colour; VRAMEST_DATA_DIR adds a directory with your own gpus.json
@@ -98,6 +101,7 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     FormatsOptions formats;
     FitOptions fit;
     SweepOptions sweep;
+    InspectOptions inspect;
 
     CLI::App app{kDescription, "vramest"};
     app.set_version_flag("--version", std::string("vramest ") + VRAMEST_VERSION);
@@ -109,6 +113,7 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     CLI::App* formats_command = setup_formats(app, formats, global);
     CLI::App* fit_command = setup_fit(app, fit, global);
     CLI::App* sweep_command = setup_sweep(app, sweep, global);
+    CLI::App* inspect_command = setup_inspect(app, inspect, global);
 
     try {
       app.parse(argc, argv);
@@ -131,6 +136,7 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                            : formats_command->parsed() ? run_formats(formats, global)
                            : fit_command->parsed()     ? run_fit(fit, global)
                            : sweep_command->parsed()   ? run_sweep(sweep, global)
+                           : inspect_command->parsed() ? run_inspect(inspect, global)
                                                        : run_estimate(estimate, global);
     out << result.out;
     return result.exit_code;

@@ -52,7 +52,30 @@ ResolvedModel resolve_model(const std::string& model, const std::string& data_di
   }
   std::error_code ec;
   const std::filesystem::path path(model);
-  if (!model.empty() && std::filesystem::exists(path, ec)) {
+  if (std::filesystem::exists(path, ec) && is_model_file_path(path)) {
+    ResolvedModel m;
+    m.file = read_model_file(model);
+    const ModelFile& f = *m.file;
+    m.arch = f.arch;
+    m.ref.params = f.text.params;
+    m.ref.active_params = f.text.params;
+    if (f.arch && f.arch->moe) {
+      // Routed experts a token does not use: (E - k) / E of the stacked expert tensors.
+      std::uint64_t experts = 0;
+      for (const FileTensor& t : f.tensors) {
+        if (t.part == TensorPart::text && (t.name.find("_exps.") != std::string::npos || t.name.find(".experts.") != std::string::npos)) {
+          experts += t.elements;
+        }
+      }
+      m.ref.active_params -= mul_div_round(experts, f.arch->moe->experts - f.arch->moe->experts_per_token, f.arch->moe->experts);
+    }
+    const std::filesystem::path shown = std::filesystem::is_directory(path, ec) ? path : path.filename();
+    m.ref.name = shown.filename().empty() ? model : shown.filename().string();
+    m.ref.source = f.format;
+    m.default_format = f.weight_format;
+    return m;
+  }
+  if (std::filesystem::exists(path, ec)) {
     const std::filesystem::path file = std::filesystem::is_directory(path, ec) ? path / "config.json" : path;
     if (!std::filesystem::exists(file, ec)) {
       throw Error(ErrorCode::bad_file, "no config.json in this directory", {}, model);

@@ -8,6 +8,7 @@
 #include "vramest/catalog.hpp"
 #include "vramest/estimate.hpp"
 #include "vramest/model.hpp"
+#include "vramest/model_file.hpp"
 
 namespace vramest::shell {
 
@@ -16,6 +17,7 @@ struct ResolvedModel {
   std::optional<ModelArch> arch;  // unset for a bare parameter count
   std::string hf_id;              // catalog models
   std::string default_format;     // the published checkpoint's format ("bf16", "fp8-b128", "mxfp4")
+  std::optional<ModelFile> file;  // a model file or checkpoint directory: its exact stored weights
 };
 
 // Resolves MODEL in this order: an existing path, a parameter count, a catalog name. A string

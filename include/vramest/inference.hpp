@@ -153,9 +153,10 @@ struct InferencePlan {
   const KvDtype* kv_dtype = nullptr;
 };
 
-// `arch` must outlive the plan.
+// `arch` must outlive the plan. `stored`: the exact bytes of a model file's tensors, which
+// replace the format's computed sizes.
 inline InferencePlan plan_inference(const ModelArch& arch, const ModelRef& model, const WeightFormat& format,
-                                    const InferenceOptions& opt) {
+                                    const InferenceOptions& opt, const WeightBreakdown* stored = nullptr) {
   InferencePlan p;
   p.arch = &arch;
   p.model = model;
@@ -163,7 +164,7 @@ inline InferencePlan plan_inference(const ModelArch& arch, const ModelRef& model
   p.options = opt;
 
   // Weights, exactly, tensor by tensor.
-  p.weights = weight_breakdown(arch, format);
+  p.weights = stored != nullptr ? *stored : weight_breakdown(arch, format);
   p.device_weights = p.weights.total;
   if (opt.engine == Engine::llamacpp) {
     // llama.cpp keeps the input embedding on the CPU (a row gather); a tied model loads a copy of

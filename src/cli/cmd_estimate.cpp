@@ -267,8 +267,10 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
   const auto note_default = [&](bool given, std::string text) {
     if (!given) setup.defaults.push_back(std::move(text));
   };
-  opt.engine = options.engine.empty() ? Engine::transformers : parse_engine(options.engine);
-  note_default(!options.engine.empty(), "engine transformers");
+  // A GGUF file runs on llama.cpp unless told otherwise.
+  const bool gguf_file = model.file && model.file->format == "gguf";
+  opt.engine = options.engine.empty() ? (gguf_file ? Engine::llamacpp : Engine::transformers) : parse_engine(options.engine);
+  note_default(!options.engine.empty(), gguf_file ? "engine llamacpp (a GGUF file)" : "engine transformers");
   opt.context = options.context.empty() ? 4096 : parse_token_count(options.context, "context", kMaxContext);
   note_default(!options.context.empty(), "context 4096 tokens");
   opt.batch = options.batch.empty() ? 1 : parse_token_count(options.batch, "batch", kMaxBatch);
@@ -304,9 +306,14 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
   std::string format_id = options.precision;
   if (format_id.empty()) {
     format_id = model.default_format;
-    if (opt.engine == Engine::llamacpp) format_id = format_id == "mxfp4" ? "mxfp4_moe" : format_id == "fp32" ? "f32" : "f16";
+    if (opt.engine == Engine::llamacpp && !gguf_file) {
+      format_id = format_id == "mxfp4" ? "mxfp4_moe" : format_id == "fp32" ? "f32" : "f16";
+    }
+    // The file's own bytes, exactly, when it is estimated as stored.
+    if (model.file && (gguf_file == (opt.engine == Engine::llamacpp))) setup.stored = &model.file->weights;
   }
-  note_default(!options.precision.empty(), "weights " + format_id + " (the published checkpoint's format)");
+  note_default(!options.precision.empty(), model.file ? "weights " + format_id + " as stored in the file"
+                                                      : "weights " + format_id + " (the published checkpoint's format)");
   setup.format = parse_weight_format(format_id);
   check_engine_format(opt.engine, setup.format);
   return setup;
@@ -347,7 +354,7 @@ CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& 
   const InferenceOptions& opt = setup.options;
   const WeightFormat& format = setup.format;
   view.defaults = setup.defaults;
-  view.result = estimate_inference(*model.arch, model.ref, format, opt);
+  view.result = evaluate_inference(plan_inference(*model.arch, model.ref, format, opt, setup.stored), opt.context, opt.batch);
   for (const std::string& note : model.arch->notes) view.result.notes.push_back(note);
   view.hf_id = model.hf_id;
   view.engine = opt.engine;

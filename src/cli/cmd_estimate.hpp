@@ -49,6 +49,7 @@ struct InferenceSetup {
   InferenceOptions options;
   WeightFormat format;
   std::vector<std::string> defaults;
+  const WeightBreakdown* stored = nullptr;  // a model file's exact weights (points into the model)
 };
 
 InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedModel& model, const GpuSpec* first_gpu);

@@ -89,7 +89,7 @@ CommandResult run_fit(const FitOptions& options, const GlobalOptions& global) {
   const GpuGroup group{view.gpus, view.reserve};
 
   const InferenceSetup setup = inference_setup(est, model, view.gpus.front());
-  const InferencePlan plan = plan_inference(*model.arch, model.ref, setup.format, setup.options);
+  const InferencePlan plan = plan_inference(*model.arch, model.ref, setup.format, setup.options, setup.stored);
   view.model = model.ref;
   view.hf_id = model.hf_id;
   view.engine = setup.options.engine;

@@ -243,3 +243,49 @@ std::string fit_json(const FitView& view) {
 }
 
 }  // namespace vramest::report
+
+namespace vramest::report {
+
+std::string inspect_json(const ModelFile& file, std::uint64_t top) {
+  nlohmann::ordered_json doc = document();
+  doc["format"] = file.format;
+  doc["paths"] = file.paths;
+  doc["file_bytes"] = file.file_bytes.count;
+  doc["weight_format"] = file.weight_format;
+  doc["tensor_count"] = file.tensors.size();
+  if (file.arch) {
+    const ModelArch& a = *file.arch;
+    doc["architecture"] = {{"model_type", a.model_type}, {"layers", a.layer_count()}, {"hidden", a.hidden},
+                           {"heads", a.heads}, {"kv_heads", a.kv_heads}, {"head_dim", a.head_dim}, {"vocab", a.vocab},
+                           {"max_context", a.max_context}, {"tied_embeddings", a.tied_embeddings},
+                           {"experts", a.moe ? nlohmann::ordered_json(a.moe->experts) : nlohmann::ordered_json(nullptr)},
+                           {"experts_per_token", a.moe ? nlohmann::ordered_json(a.moe->experts_per_token) : nlohmann::ordered_json(nullptr)},
+                           {"kv_lora_rank", a.mla ? nlohmann::ordered_json(a.mla->kv_lora_rank) : nlohmann::ordered_json(nullptr)}};
+  } else {
+    doc["architecture"] = nullptr;
+  }
+  const auto part = [](const PartTotals& p) { return nlohmann::ordered_json{{"params", p.params}, {"bytes", p.bytes.count}}; };
+  doc["text"] = part(file.text);
+  doc["vision"] = part(file.vision);
+  doc["mtp"] = part(file.mtp);
+  nlohmann::ordered_json by_type = nlohmann::ordered_json::object();
+  for (const auto& [type, bytes] : file.weights.by_type) by_type[type] = bytes.count;
+  doc["bytes_by_type"] = std::move(by_type);
+  nlohmann::ordered_json big = nlohmann::ordered_json::array();
+  std::vector<const FileTensor*> sorted;
+  for (const FileTensor& t : file.tensors) sorted.push_back(&t);
+  std::sort(sorted.begin(), sorted.end(), [](const FileTensor* a, const FileTensor* b) { return a->bytes > b->bytes; });
+  for (std::size_t i = 0; i < sorted.size() && i < top; ++i) {
+    const FileTensor& t = *sorted[i];
+    big.push_back({{"name", t.name}, {"type", t.type}, {"shape", t.shape}, {"bytes", t.bytes},
+                   {"part", t.part == TensorPart::text ? "text" : t.part == TensorPart::vision ? "vision" : "mtp"}});
+  }
+  doc["largest_tensors"] = std::move(big);
+  nlohmann::ordered_json meta = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : file.metadata) meta[k] = v;
+  doc["metadata"] = std::move(meta);
+  doc["notes"] = file.notes;
+  return dump(doc);
+}
+
+}  // namespace vramest::report

@@ -14,6 +14,7 @@
 #include "vramest/formats.hpp"
 #include "vramest/gpu.hpp"
 #include "vramest/inference.hpp"
+#include "vramest/model_file.hpp"
 #include "vramest/rule.hpp"
 #include "vramest/training.hpp"
 
@@ -111,6 +112,9 @@ struct FitView {
   std::vector<std::uint64_t> chart_contexts;
   std::vector<ChartSeries> chart;
 };
+
+std::string inspect_text(const ModelFile& file, std::uint64_t top, const Style& style);
+std::string inspect_json(const ModelFile& file, std::uint64_t top);
 
 std::string fit_text(const FitView& view, const Style& style, bool chart);
 std::string fit_json(const FitView& view);

@@ -539,3 +539,72 @@ std::string fit_text(const FitView& view, const Style& style, bool chart) {
 }
 
 }  // namespace vramest::report
+
+namespace vramest::report {
+namespace {
+
+std::string shape_text(const std::vector<std::uint64_t>& shape) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+std::vector<const FileTensor*> largest(const ModelFile& file, std::uint64_t top) {
+  std::vector<const FileTensor*> sorted;
+  for (const FileTensor& t : file.tensors) sorted.push_back(&t);
+  const std::size_t n = std::min<std::size_t>(top, sorted.size());
+  std::partial_sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n), sorted.end(),
+                    [](const FileTensor* a, const FileTensor* b) { return a->bytes > b->bytes; });
+  sorted.resize(n);
+  return sorted;
+}
+
+const char* part_name(TensorPart p) { return p == TensorPart::text ? "text" : p == TensorPart::vision ? "vision" : "mtp"; }
+
+}  // namespace
+
+std::string inspect_text(const ModelFile& file, std::uint64_t top, const Style& style) {
+  const DisplayUnit unit = style.unit;
+  std::string out = bold(fmt::format("{} ({} file{}, {} on disk)", file.paths.front(), file.paths.size(),
+                                     file.paths.size() == 1 ? "" : "s", format_amount(file.file_bytes, unit)),
+                         style) + "\n";
+  out += fmt::format("format {}, stored as {}, {} tensors\n", file.format, file.weight_format, file.tensors.size());
+  if (file.arch) {
+    const ModelArch& a = *file.arch;
+    std::string arch = fmt::format("{}: {} layers, hidden {}, {} heads / {} KV heads x {}, vocab {}, context {}",
+                                   a.model_type, a.layer_count(), a.hidden, a.heads, a.kv_heads, a.head_dim, a.vocab,
+                                   a.max_context);
+    if (a.moe) arch += fmt::format(", {} experts (top {})", a.moe->experts, a.moe->experts_per_token);
+    if (a.mla) arch += fmt::format(", MLA latent {}", a.mla->kv_lora_rank);
+    if (a.tied_embeddings) arch += ", tied embeddings";
+    out += "architecture " + arch + "\n";
+  }
+  out += units_line(unit) + "\n";
+  Table parts({Align::left, Align::right, Align::right});
+  parts.add_row({"part", "parameters", "bytes"});
+  parts.add_row({"text model", fmt::format("{} ({})", format_param_count(file.text.params), group_digits(file.text.params)),
+                 format_amount(file.text.bytes, unit)});
+  if (file.vision.params) {
+    parts.add_row({"vision tower + projector", group_digits(file.vision.params), format_amount(file.vision.bytes, unit)});
+  }
+  if (file.mtp.params) parts.add_row({"multi-token prediction", group_digits(file.mtp.params), format_amount(file.mtp.bytes, unit)});
+  out += parts.render() + "\n" + bold("Bytes by type", style) + " (text model)\n";
+  Table types({Align::left, Align::right, Align::right});
+  for (const auto& [type, bytes] : file.weights.by_type) types.add_row({type, format_amount(bytes, unit), percent(bytes, file.weights.total)});
+  out += types.render() + "\n" + bold(fmt::format("Largest tensors", top), style) + "\n";
+  Table big({Align::left, Align::left, Align::left, Align::right, Align::left});
+  for (const FileTensor* t : largest(file, top)) {
+    big.add_row({t->name, t->type, shape_text(t->shape), format_amount(Bytes{t->bytes}, unit), part_name(t->part)});
+  }
+  out += big.render();
+  if (!file.metadata.empty()) {
+    out += "\n" + bold("Metadata", style) + "\n";
+    Table meta({Align::left, Align::left});
+    for (const auto& [k, v] : file.metadata) meta.add_row({k, v});
+    out += meta.render();
+  }
+  for (const std::string& note : file.notes) out += "note: " + note + "\n";
+  return out;
+}
+
+}  // namespace vramest::report

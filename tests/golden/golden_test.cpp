@@ -5,12 +5,16 @@
 
 #include <unistd.h>
 
+#include <filesystem>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "support/model_files.hpp"
 
 namespace {
 
@@ -183,6 +187,62 @@ TEST_CASE("golden: planning: fit and sweep", "[golden][planning]") {
   });
 }
 
+// Model files are generated here (Llama-3.1-8B and Llama-3.2-1B shapes, data sparse) so the
+// repository ships no binaries; the paths are stable for the golden output. Each file is written
+// under a private name and renamed into place, so tests running at once never see half a file.
+void write_model_files() {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(VRAMEST_GOLDEN_DIR) / "data" / "generated";
+  const std::string tmp = ".tmp-" + std::to_string(::getpid());
+  fs::create_directories(dir / "llama-3.2-1b");
+  const auto publish = [&](const fs::path& target, const auto& write) {
+    const fs::path scratch = target.string() + tmp;
+    write(scratch.string());
+    fs::rename(scratch, target);
+  };
+  const auto text = [&](const fs::path& target, const std::string& content) {
+    publish(target, [&](const std::string& p) { std::ofstream(p, std::ios::binary) << content; });
+  };
+  vramest::test::LlamaGgufTypes q4km;
+  q4km.token_embd = q4km.attn_q = q4km.attn_k = q4km.attn_output = q4km.ffn_gate = q4km.ffn_up = 12;
+  q4km.attn_v = q4km.ffn_down = q4km.output = 14;
+  const auto gguf = vramest::test::llama_like_gguf(32, 4096, 32, 8, 128, 14336, 128256, false, q4km, 131072, 15);
+  publish(dir / "llama-3.1-8b-Q4_K_M.gguf",
+          [&](const std::string& p) { vramest::test::write_gguf(p, gguf.metadata, gguf.tensors); });
+  text(dir / "llama-3.2-1b" / "config.json", R"({"model_type": "llama", "hidden_size": 2048, "intermediate_size": 8192,
+    "num_hidden_layers": 16, "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 64, "vocab_size": 128256,
+    "max_position_embeddings": 131072, "tie_word_embeddings": true, "torch_dtype": "bfloat16"})");
+  publish(dir / "llama-3.2-1b" / "model.safetensors", [&](const std::string& p) {
+    vramest::test::write_safetensors(p, vramest::test::llama_like_safetensors(16, 2048, 32, 8, 64, 8192, 128256, true));
+  });
+  // Broken files for the error cases.
+  std::string bytes = vramest::test::gguf_bytes(gguf.metadata, gguf.tensors, 3, 32, false);
+  text(dir / "truncated.gguf", bytes.substr(0, 100));
+  bytes[0] = 'X';
+  text(dir / "bad-magic.gguf", bytes);
+  std::string huge(8, '\0');
+  huge[3] = 0x7f;  // a header length of 2,130,706,432 bytes, far beyond the 100,000,000 cap
+  text(dir / "huge-header.safetensors", huge + "{}");
+  text(dir / "notes.txt", "not a model");
+}
+
+TEST_CASE("golden: model files: inspect and estimates from exact bytes", "[golden][model_file]") {
+  write_model_files();
+  check_all({
+      {"inspect_gguf", {"inspect", "data/generated/llama-3.1-8b-Q4_K_M.gguf"}, 0},
+      {"inspect_gguf_json", {"inspect", "data/generated/llama-3.1-8b-Q4_K_M.gguf", "--json", "--top", "3"}, 0},
+      {"inspect_safetensors_dir", {"inspect", "data/generated/llama-3.2-1b", "--units", "gib"}, 0},
+      {"estimate_gguf_4090", {"data/generated/llama-3.1-8b-Q4_K_M.gguf", "-c", "32k", "--gpu", "rtx-4090"}, 0},
+      {"estimate_safetensors_json", {"data/generated/llama-3.2-1b", "-c", "8192", "--json"}, 0},
+      {"fit_gguf", {"fit", "data/generated/llama-3.1-8b-Q4_K_M.gguf", "--gpu", "rtx-4060-ti-8gb", "--no-chart"}, 0},
+      {"err_inspect_missing", {"inspect", "data/generated/nowhere.gguf"}, 4},
+      {"err_inspect_not_model", {"inspect", "data/generated/notes.txt"}, 4},
+      {"err_gguf_truncated", {"inspect", "data/generated/truncated.gguf"}, 4},
+      {"err_gguf_bad_magic", {"data/generated/bad-magic.gguf", "--json"}, 4},
+      {"err_safetensors_huge_header", {"inspect", "data/generated/huge-header.safetensors"}, 4},
+  });
+}
+
 TEST_CASE("golden: the GPU catalog", "[golden]") {
   check_all({
       {"gpus", {"gpus"}, 0},
@@ -196,6 +256,7 @@ TEST_CASE("golden: help and version", "[golden]") {
       {"help", {"--help"}, 0},
       {"gpus_help", {"gpus", "--help"}, 0},
       {"fit_help", {"fit", "--help"}, 0},
+      {"inspect_help", {"inspect", "--help"}, 0},
       {"sweep_help", {"sweep", "--help"}, 0},
       {"version", {"--version"}, 0},
   });

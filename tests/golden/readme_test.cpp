@@ -78,7 +78,11 @@ Blocks readme_blocks() {
 
 }  // namespace
 
+// golden_test.cpp: the model files the README's examples name.
+void write_model_files();
+
 TEST_CASE("readme: every example command runs", "[readme]") {
+  write_model_files();
   const Blocks blocks = readme_blocks();
   REQUIRE(blocks.commands.size() >= 10);
   for (const std::string& args : blocks.commands) {

@@ -281,6 +281,7 @@ class Parser {
       case GgufType::u16: v.u = r_.u16("u16 value"); break;
       case GgufType::u32: v.u = r_.u32("u32 value"); break;
       case GgufType::u64: v.u = r_.u64("u64 value"); break;
+      // NOLINTNEXTLINE(bugprone-signed-char-misuse): GGUF's I8 is a signed integer; sign extension intended
       case GgufType::i8: v.i = r_.i8("i8 value"); break;
       case GgufType::i16: v.i = r_.i16("i16 value"); break;
       case GgufType::i32: v.i = r_.i32("i32 value"); break;
