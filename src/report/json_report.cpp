@@ -270,7 +270,7 @@ std::string inspect_json(const ModelFile& file, std::uint64_t top) {
   doc["mtp"] = part(file.mtp);
   nlohmann::ordered_json by_type = nlohmann::ordered_json::object();
   for (const auto& [type, bytes] : file.weights.by_type) by_type[type] = bytes.count;
-  doc["bytes_by_type"] = std::move(by_type);
+  doc["weights_by_type"] = std::move(by_type);
   nlohmann::ordered_json big = nlohmann::ordered_json::array();
   std::vector<const FileTensor*> sorted;
   for (const FileTensor& t : file.tensors) sorted.push_back(&t);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "support/json_schema.hpp"
+#include "support/model_files.hpp"
 
 using vramest::test::JsonSchema;
 using vramest::test::SchemaError;
@@ -148,6 +149,20 @@ class Scratch {
     write(
         "user/gpus.json",
         R"({"schema_version": 1, "gpus": [{"id": "lab-card", "name": "Lab card", "memory_bytes": 10737418240}]})");
+    make_dir("files");
+    {  // a small Llama-shaped GGUF and a safetensors checkpoint, data sparse
+      const auto gguf = vramest::test::llama_like_gguf(2, 256, 4, 2, 64, 512, 1000, false);
+      vramest::test::write_gguf(path("files/tiny.gguf"), gguf.metadata, gguf.tensors);
+      made_.push_back(path("files/tiny.gguf"));
+      make_dir("files/st");
+      write("files/st/config.json", R"({"model_type": "llama", "hidden_size": 256, "intermediate_size": 512,
+          "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 1000,
+          "tie_word_embeddings": true})");
+      vramest::test::write_safetensors(path("files/st/model.safetensors"),
+                                       vramest::test::llama_like_safetensors(2, 256, 4, 2, 64, 512, 1000, true));
+      made_.push_back(path("files/st/model.safetensors"));
+      write("files/broken.gguf", "GGUF");
+    }
     make_dir("user-broken");
     write("user-broken/gpus.json",
           R"({"schema_version": 1, "gpus": [{"id": "half-card", "name": "Half", "memory_bytes": "12 GB"}]})");
@@ -255,7 +270,8 @@ TEST_CASE("schema: the top level is one of every document kind and no definition
                                        "gpus_document",
                                        "models_document",
                                        "formats_document",
-                                       "fit_document"};
+                                       "fit_document",
+                                       "inspect_document"};
   std::set<std::string> top;
   for (const Json& branch : root["oneOf"]) top.insert(branch.value("$ref", "").substr(8));
   CHECK(top == kinds);
@@ -562,6 +578,17 @@ TEST_CASE("schema: catalog listings validate", "[schema][binary]") {
       {{"models", "--json"}, 0, "models_document"},
       {{"models", "--family", "qwen", "--json"}, 0, "models_document"},
       {{"formats", "--json"}, 0, "formats_document"},
+  });
+}
+
+TEST_CASE("schema: inspect documents and estimates from model files validate", "[schema][binary]") {
+  check_all({
+      {{"inspect", scratch().path("files/tiny.gguf"), "--json"}, 0, "inspect_document"},
+      {{"inspect", scratch().path("files/st"), "--json", "--top", "2"}, 0, "inspect_document"},
+      {{scratch().path("files/tiny.gguf"), "--json"}, 0, "detailed_estimate_document"},
+      {{scratch().path("files/st"), "--engine", "vllm", "--json"}, 0, "detailed_estimate_document"},
+      {{"inspect", scratch().path("files/broken.gguf"), "--json"}, 4, "error_document"},
+      {{"inspect", scratch().path("nowhere.gguf"), "--json"}, 4, "error_document"},
   });
 }
 
