@@ -79,19 +79,6 @@ bool training_flags_given(const EstimateOptions& o) {
          !o.pp.empty() || !o.offload.empty() || !o.grad_accum.empty() || o.no_kbit_upcast;
 }
 
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> items;
-  std::string item;
-  for (const char c : text + ",") {
-    if (c == ',') {
-      if (!item.empty()) items.push_back(item);
-      item.clear();
-    } else if (c != ' ') {
-      item += c;
-    }
-  }
-  return items;
-}
 
 CommandResult run_training(const EstimateOptions& options, const GlobalOptions& global, const ResolvedModel& model,
                            Mode mode) {
@@ -317,6 +304,20 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
   setup.format = parse_weight_format(format_id);
   check_engine_format(opt.engine, setup.format);
   return setup;
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> items;
+  std::string item;
+  for (const char c : text + ",") {
+    if (c == ',') {
+      if (!item.empty()) items.push_back(item);
+      item.clear();
+    } else if (c != ' ') {
+      item += c;
+    }
+  }
+  return items;
 }
 
 void check_engine_format(Engine engine, const WeightFormat& format) {

@@ -55,6 +55,9 @@ struct InferenceSetup {
 InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedModel& model, const GpuSpec* first_gpu);
 void check_engine_format(Engine engine, const WeightFormat& format);
 
+// "a, b,c" -> {"a", "b", "c"}: comma-separated flag values, spaces and empty items dropped.
+std::vector<std::string> split_commas(const std::string& text);
+
 // The options `vramest MODEL` and `vramest fit MODEL` share: -p, -c, -b, --kv-dtype, --engine and
 // the engine knobs.
 void add_inference_options(CLI::App& app, EstimateOptions& options);

@@ -11,19 +11,6 @@
 namespace vramest::shell {
 namespace {
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::string item;
-  for (const char c : text + ",") {
-    if (c == ',') {
-      if (!item.empty()) items.push_back(item);
-      item.clear();
-    } else if (c != ' ') {
-      item += c;
-    }
-  }
-  return items;
-}
 
 // Rows are built with fmt into one buffer; a grid of millions stays one allocation-light pass.
 void append_row(std::string& out, bool jsonl, const std::string& model, Engine engine, const std::string& format,
@@ -79,20 +66,20 @@ CommandResult run_sweep(const SweepOptions& options, const GlobalOptions& global
   const Engine engine = options.engine.empty() ? Engine::transformers : parse_engine(options.engine);
 
   std::vector<std::uint64_t> contexts;
-  for (const std::string& c : split_list(options.contexts)) contexts.push_back(parse_token_count(c, "context", 100'000'000));
+  for (const std::string& c : split_commas(options.contexts)) contexts.push_back(parse_token_count(c, "context", 100'000'000));
   std::vector<std::uint64_t> batches;
-  for (const std::string& b : split_list(options.batches)) batches.push_back(parse_token_count(b, "batch", 1'000'000));
+  for (const std::string& b : split_commas(options.batches)) batches.push_back(parse_token_count(b, "batch", 1'000'000));
   if (contexts.empty() || batches.empty()) throw Error(ErrorCode::usage, "--contexts and --batches need at least one value");
 
   const GpuCatalog catalog = load_gpu_catalog(data_dir);
   std::vector<const GpuSpec*> gpus;
-  for (const std::string& id : split_list(options.gpus)) gpus.push_back(&catalog.find(id));
+  for (const std::string& id : split_commas(options.gpus)) gpus.push_back(&catalog.find(id));
   if (gpus.empty()) {
     for (const GpuSpec& gpu : catalog.all()) {
       if (gpu.featured) gpus.push_back(&gpu);
     }
   }
-  const std::vector<std::string> model_names = split_list(options.models);
+  const std::vector<std::string> model_names = split_commas(options.models);
   if (model_names.empty()) throw Error(ErrorCode::usage, "--models names no model");
   std::vector<ResolvedModel> models;
   for (const std::string& name : model_names) {
@@ -106,7 +93,7 @@ CommandResult run_sweep(const SweepOptions& options, const GlobalOptions& global
   std::string out = jsonl ? "" : "model,engine,precision,context,batch,gpu,weights_bytes,kv_cache_bytes,"
                                  "activations_bytes,runtime_bytes,total_bytes,fits,gpus_needed\n";
   for (const ResolvedModel& model : models) {
-    std::vector<std::string> formats = split_list(options.formats);
+    std::vector<std::string> formats = split_commas(options.formats);
     if (formats.empty()) {
       std::string f = model.default_format;
       if (engine == Engine::llamacpp) f = f == "mxfp4" ? "mxfp4_moe" : "f16";

@@ -60,17 +60,24 @@ void print_error_table(const char* group, const std::map<std::string, std::vecto
   }
 }
 
+// The scored entries of data/accuracy/<file>: those with a "vramest" estimate to run.
+std::vector<nlohmann::json> scored_entries(const char* file) {
+  std::ifstream in(std::string(VRAMEST_DATA_DIR) + "/accuracy/" + file);
+  REQUIRE(in.good());
+  std::vector<nlohmann::json> entries;
+  for (std::string line; std::getline(in, line);) {
+    nlohmann::json entry = nlohmann::json::parse(line);
+    if (!entry["vramest"]["estimate"].is_null()) entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
 std::vector<Comparison> run_all() {
   const ModelCatalog models = shell::load_model_catalog("");
   const GpuCatalog gpus = shell::load_gpu_catalog("");
-  std::ifstream in(std::string(VRAMEST_DATA_DIR) + "/accuracy/inference.jsonl");
-  REQUIRE(in.good());
   std::vector<Comparison> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    const nlohmann::json entry = nlohmann::json::parse(line);
+  for (const nlohmann::json& entry : scored_entries("inference.jsonl")) {
     const nlohmann::json& spec = entry["vramest"]["estimate"];
-    if (spec.is_null()) continue;
     INFO(entry["id"].get<std::string>());
     const ModelEntry& model_entry = models.find(spec["model"].get<std::string>());
     ModelArch arch = arch_from_hf_config(nlohmann::json::parse(model_entry.config_json), model_entry.id);
@@ -128,14 +135,9 @@ std::vector<Comparison> run_all() {
 
 std::vector<Comparison> run_training() {
   const ModelCatalog models = shell::load_model_catalog("");
-  std::ifstream in(std::string(VRAMEST_DATA_DIR) + "/accuracy/training.jsonl");
-  REQUIRE(in.good());
   std::vector<Comparison> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    const nlohmann::json entry = nlohmann::json::parse(line);
+  for (const nlohmann::json& entry : scored_entries("training.jsonl")) {
     const nlohmann::json& spec = entry["vramest"]["estimate"];
-    if (spec.is_null()) continue;
     INFO(entry["id"].get<std::string>());
     const ModelEntry& model_entry = models.find(spec["model"].get<std::string>());
     const ModelArch arch = arch_from_hf_config(nlohmann::json::parse(model_entry.config_json), model_entry.id);
