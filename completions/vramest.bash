@@ -180,7 +180,7 @@ _vramest()
                 --gpu-memory --reserve --prompt --no-chart" ;;
             sweep) _vramest_add "$common --models --formats --contexts --batches --gpus --engine
                 --kv-dtype --output" ;;
-            inspect) _vramest_add '-h --help --json --units' ;;
+            inspect) _vramest_add '-h --help --top --json --units --data-dir --no-color' ;;
         esac
         return 0
     fi

@@ -127,8 +127,8 @@ complete -c vramest -n '__vramest_using "" fit; and __vramest_after_gpu' -a '(__
 complete -c vramest -s h -l help -d 'Print help and exit'
 complete -c vramest -l json -d 'Write exactly one JSON document to stdout'
 complete -c vramest -l units -x -a 'gb\t"10^9 bytes (default)" gib\t"2^30 bytes"' -d 'Text output units'
-complete -c vramest -n 'not __vramest_using inspect' -l data-dir -x -a '(__fish_complete_directories)' -d 'Directory with your own gpus.json and models.json'
-complete -c vramest -n 'not __vramest_using inspect' -l no-color -d 'No colour'
+complete -c vramest -l data-dir -x -a '(__fish_complete_directories)' -d 'Directory with your own gpus.json and models.json'
+complete -c vramest -l no-color -d 'No colour'
 
 # The estimate and fit.
 set -l ef '__vramest_using "" fit'
@@ -187,3 +187,4 @@ complete -c vramest -n $s -l gpus -x -a '(__vramest_list gpus)' -d 'Comma-separa
 complete -c vramest -n $s -l engine -x -a 'transformers vllm llamacpp' -d 'Inference engine'
 complete -c vramest -n $s -l kv-dtype -x -a 'fp16 bf16 fp32 fp8 q8_0 q5_1 q5_0 q4_1 q4_0' -d 'KV cache type'
 complete -c vramest -n $s -l output -x -a 'csv jsonl' -d 'Output format'
+complete -c vramest -n '__vramest_using inspect' -l top -x -d 'How many of the largest tensors to list'
