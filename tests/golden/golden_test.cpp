@@ -10,11 +10,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "support/model_files.hpp"
+#include "support/read_text.hpp"
 
 namespace {
 
@@ -23,13 +23,6 @@ struct GoldenCase {
   std::vector<std::string> args;
   int exit_code;
 };
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
 
 std::string shell_quote(const std::string& arg) {
   std::string quoted = "'";
@@ -55,8 +48,8 @@ std::string run_case(const GoldenCase& c) {
   command += " >" + out_path + " 2>" + err_path;
   const int status = std::system(command.c_str());
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::string record = "$ " + shown + "\nexit: " + std::to_string(code) + "\n--- stdout\n" + slurp(out_path) +
-                       "--- stderr\n" + slurp(err_path);
+  std::string record = "$ " + shown + "\nexit: " + std::to_string(code) + "\n--- stdout\n" + vramest::test::read_text(out_path) +
+                       "--- stderr\n" + vramest::test::read_text(err_path);
   std::remove(out_path.c_str());
   std::remove(err_path.c_str());
   return record;
@@ -70,7 +63,7 @@ void check_golden(const GoldenCase& c) {
     std::ofstream(path, std::ios::binary) << actual;
   }
   INFO("golden file: " << path);
-  CHECK(actual == slurp(path));
+  CHECK(actual == vramest::test::read_text(path));
   CHECK(actual.find("\nexit: " + std::to_string(c.exit_code) + "\n") != std::string::npos);
 }
 

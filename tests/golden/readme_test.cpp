@@ -8,19 +8,13 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-namespace {
+#include "support/read_text.hpp"
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
+namespace {
 
 struct Run {
   int exit_code;
@@ -36,7 +30,7 @@ Run run_vramest(const std::string& args) {
   const std::string command = "cd " + std::string(VRAMEST_GOLDEN_DIR) + "/../.. && NO_COLOR=1 VRAMEST_DATA_DIR= " +
                               std::string(VRAMEST_BINARY) + " " + args + " >" + scratch + " 2>/dev/null";
   const int status = std::system(command.c_str());
-  Run r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(scratch)};
+  Run r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, vramest::test::read_text(scratch)};
   std::remove(scratch);
   return r;
 }
@@ -55,7 +49,7 @@ struct Blocks {
 
 Blocks readme_blocks() {
   Blocks blocks;
-  const std::vector<std::string> lines = lines_of(slurp(std::string(VRAMEST_GOLDEN_DIR) + "/../../README.md"));
+  const std::vector<std::string> lines = lines_of(vramest::test::read_text(std::string(VRAMEST_GOLDEN_DIR) + "/../../README.md"));
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (lines[i].rfind("```", 0) != 0) continue;
     const bool shell = lines[i] == "```sh";

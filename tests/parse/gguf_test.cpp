@@ -9,25 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "support/error_of.hpp"
 #include "support/model_files.hpp"
 
 using namespace vramest;
 using namespace vramest::test;
 
 namespace {
-
-template <typename Fn>
-Error error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e;
-  } catch (const std::exception& e) {
-    FAIL("threw a non-vramest exception: " << e.what());
-  }
-  FAIL("accepted a broken input");
-  return Error(ErrorCode::internal, "unreachable");
-}
 
 // ggml type ids (formats.hpp kGgmlTypes).
 constexpr std::uint32_t kF32 = 0;

@@ -10,26 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "support/error_of.hpp"
 #include "support/model_files.hpp"
 
 using namespace vramest;
 using namespace vramest::test;
 
 namespace {
-
-// The error a parse gives; fails the test if it succeeds or throws anything else.
-template <typename Fn>
-Error error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e;
-  } catch (const std::exception& e) {
-    FAIL("threw a non-vramest exception: " << e.what());
-  }
-  FAIL("accepted a broken input");
-  return Error(ErrorCode::internal, "unreachable");
-}
 
 Error st_error(const std::string& bytes) {
   return error_of([&] { (void)parse_safetensors(bytes, bytes.size(), "st"); });

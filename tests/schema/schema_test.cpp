@@ -16,6 +16,7 @@
 
 #include "support/json_schema.hpp"
 #include "support/model_files.hpp"
+#include "support/read_text.hpp"
 
 using vramest::test::JsonSchema;
 using vramest::test::SchemaError;
@@ -23,20 +24,13 @@ using Json = nlohmann::json;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 const std::string& schema_path() {
   static const std::string path = std::string(VRAMEST_DATA_DIR) + "/../docs/vramest.schema.json";
   return path;
 }
 
 const JsonSchema& vramest_schema() {
-  static const JsonSchema schema(Json::parse(slurp(schema_path())));
+  static const JsonSchema schema(Json::parse(vramest::test::read_text(schema_path())));
   return schema;
 }
 
@@ -121,7 +115,7 @@ Run run_vramest(const std::vector<std::string>& args) {
   command += " >" + shell_quote(out_path) + " 2>/dev/null";
   const int status = std::system(command.c_str());
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = slurp(out_path);
+  run.out = vramest::test::read_text(out_path);
   std::remove(out_path.c_str());
   return run;
 }
@@ -237,7 +231,7 @@ void check_all(const std::vector<Invocation>& invocations) {
 
 TEST_CASE("schema: the schema parses, every $ref resolves and it uses only implemented keywords",
           "[schema]") {
-  const std::string text = slurp(schema_path());
+  const std::string text = vramest::test::read_text(schema_path());
   INFO("schema file: " << schema_path());
   REQUIRE_FALSE(text.empty());
   const JsonSchema schema(Json::parse(text));
