@@ -1,10 +1,9 @@
 #include "catalog_data.hpp"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "vramest/io/json.hpp"
+#include "vramest/io/text_file.hpp"
 
 namespace vramest::embedded {
 // Generated at build time from data/ by tools/embed_catalogs.cpp.
@@ -13,15 +12,6 @@ std::vector<ModelEntry> builtin_models();
 }
 
 namespace vramest::shell {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::bad_file, "cannot open file", {}, path);
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) throw Error(ErrorCode::bad_file, "cannot read file", {}, path);
-  return content.str();
-}
 
 namespace {
 
@@ -42,7 +32,7 @@ std::string user_file(const std::string& data_dir, const char* name) {
 GpuCatalog load_gpu_catalog(const std::string& data_dir) {
   GpuCatalog catalog(embedded::builtin_gpus());
   if (const std::string path = user_file(data_dir, "gpus.json"); !path.empty()) {
-    catalog.merge(gpus_from_json(read_file(path), path));
+    catalog.merge(gpus_from_json(read_text_file(path), path));
   }
   return catalog;
 }
@@ -50,7 +40,7 @@ GpuCatalog load_gpu_catalog(const std::string& data_dir) {
 ModelCatalog load_model_catalog(const std::string& data_dir) {
   ModelCatalog catalog(embedded::builtin_models());
   if (const std::string path = user_file(data_dir, "models.json"); !path.empty()) {
-    catalog.merge(models_from_json(read_file(path), path));
+    catalog.merge(models_from_json(read_text_file(path), path));
   }
   return catalog;
 }

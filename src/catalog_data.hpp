@@ -15,7 +15,4 @@ GpuCatalog load_gpu_catalog(const std::string& data_dir);
 // Loads the built-in model catalog, then DIR/models.json on top when present.
 ModelCatalog load_model_catalog(const std::string& data_dir);
 
-// Reads a whole file into memory; throws bad_file naming the path when it cannot.
-std::string read_file(const std::string& path);
-
 }  // namespace vramest::shell

@@ -5,6 +5,7 @@
 
 #include "catalog_data.hpp"
 #include "vramest/io/json.hpp"
+#include "vramest/io/text_file.hpp"
 #include "vramest/param_count.hpp"
 #include "vramest/parse/hf_config.hpp"
 
@@ -40,6 +41,18 @@ ResolvedModel from_config(const nlohmann::json& config, const std::string& origi
   m.ref.params = counts.total;
   m.ref.active_params = counts.active;
   m.default_format = checkpoint_format(config);
+  return m;
+}
+
+ResolvedModel from_catalog(const ModelEntry& entry) {
+  const std::string origin = "data/models.json:" + entry.id;
+  ResolvedModel m = from_config(parse_json_document(entry.config_json, origin), origin);
+  if (entry.params != 0 && entry.params != m.ref.params) {
+    throw Error(ErrorCode::bad_file, "the catalog's parameter count disagrees with its config", {}, origin);
+  }
+  m.ref.name = entry.id;
+  m.ref.source = "catalog";
+  m.hf_id = entry.hf_id;
   return m;
 }
 
@@ -81,7 +94,7 @@ ResolvedModel resolve_model(const std::string& model, const std::string& data_di
       throw Error(ErrorCode::bad_file, "no config.json in this directory", {}, model);
     }
     const std::string origin = file.string();
-    ResolvedModel m = from_config(parse_json_document(read_file(origin), origin), origin);
+    ResolvedModel m = from_config(parse_json_document(read_text_file(origin), origin), origin);
     // A checkpoint directory names the model; a bare file is named by its directory.
     const std::filesystem::path dir = std::filesystem::is_directory(path, ec) ? path : path.parent_path();
     m.ref.name = dir.filename().empty() ? file.filename().string() : dir.filename().string();
@@ -107,16 +120,22 @@ ResolvedModel resolve_model(const std::string& model, const std::string& data_di
   }
   const ModelCatalog catalog = load_model_catalog(data_dir);
   if (size_error && catalog.try_find(model) == nullptr) throw *size_error;
-  const ModelEntry& entry = catalog.find(model);
-  const std::string origin = "data/models.json:" + entry.id;
-  ResolvedModel m = from_config(nlohmann::json::parse(entry.config_json), origin);
-  if (entry.params != 0 && entry.params != m.ref.params) {
-    throw Error(ErrorCode::bad_file, "the catalog's parameter count disagrees with its config", {}, origin);
+  return from_catalog(catalog.find(model));
+}
+
+ResolvedModel resolve_catalog_model(const std::string& id, const std::string& data_dir) {
+  return from_catalog(load_model_catalog(data_dir).find(id));
+}
+
+DefaultWeights default_weights(const ResolvedModel& model, Engine engine) {
+  const bool gguf_file = model.file && model.file->format == "gguf";
+  DefaultWeights d;
+  d.format_id = model.default_format;
+  if (engine == Engine::llamacpp && !gguf_file) {
+    d.format_id = d.format_id == "mxfp4" ? "mxfp4_moe" : d.format_id == "fp32" ? "f32" : "f16";
   }
-  m.ref.name = entry.id;
-  m.ref.source = "catalog";
-  m.hf_id = entry.hf_id;
-  return m;
+  if (model.file && gguf_file == (engine == Engine::llamacpp)) d.stored = &model.file->weights;
+  return d;
 }
 
 }  // namespace vramest::shell

@@ -17,13 +17,13 @@
 #include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "vramest/error.hpp"
 #include "vramest/formats.hpp"
 #include "vramest/io/json.hpp"
+#include "vramest/io/text_file.hpp"
 #include "vramest/model.hpp"
 #include "vramest/parse/gguf.hpp"
 #include "vramest/parse/hf_config.hpp"
@@ -227,14 +227,6 @@ inline void add_tensor(ModelFile& m, FileTensor t) {
   m.tensors.push_back(std::move(t));
 }
 
-inline std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::bad_file, "cannot open file", {}, path.string());
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 inline ModelFile read_gguf_model(const std::string& path) {
   ModelFile m;
   m.format = "gguf";
@@ -318,7 +310,7 @@ inline ModelFile read_safetensors_model(const std::filesystem::path& given) {
   const fs::path config_path = dir / "config.json";
   std::string model_format = "bf16";
   if (fs::exists(config_path, ec)) {
-    const nlohmann::json config = parse_json_document(read_text(config_path), config_path.string());
+    const nlohmann::json config = parse_json_document(read_text_file(config_path.string()), config_path.string());
     m.arch = arch_from_hf_config(config, config_path.string());
     if (const auto* q = config.contains("quantization_config") ? &config["quantization_config"] : nullptr;
         q != nullptr && q->is_object() && q->contains("quant_method") && (*q)["quant_method"].is_string()) {
@@ -331,7 +323,7 @@ inline ModelFile read_safetensors_model(const std::filesystem::path& given) {
   // The weights: an index, the file given, or every .safetensors in the directory.
   fs::path index = ends_with(given.string(), ".index.json") ? given : dir / "model.safetensors.index.json";
   if (fs::exists(index, ec) && !(fs::is_regular_file(given, ec) && ends_with(given.string(), ".safetensors"))) {
-    const SafetensorsIndex idx = parse_safetensors_index(read_text(index), index.string());
+    const SafetensorsIndex idx = parse_safetensors_index(read_text_file(index.string()), index.string());
     for (const std::string& shard : idx.shards) {
       const fs::path p = dir / shard;
       if (!fs::exists(p, ec)) throw Error(ErrorCode::bad_file, "the index names a shard that is not there: " + shard, {}, index.string());

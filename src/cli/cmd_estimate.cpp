@@ -11,10 +11,6 @@
 namespace vramest::shell {
 namespace {
 
-// Context beyond 100M tokens or a batch beyond 1M sequences is a typo.
-constexpr std::uint64_t kMaxContext = 100'000'000;
-constexpr std::uint64_t kMaxBatch = 1'000'000;
-
 struct FitRequest {
   std::vector<const GpuSpec*> gpus;  // the GPUs to show
   std::uint64_t count = 1;           // --gpus N
@@ -288,16 +284,11 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
   } else if (!options.max_batched_tokens.empty() || !options.max_seqs.empty()) {
     throw Error(ErrorCode::usage, "--max-batched-tokens and --max-seqs apply to --engine vllm");
   }
-  // llama.cpp runs GGUF files: without -p, the published checkpoint converted as
-  // convert_hf_to_gguf.py does (MXFP4 experts stay MXFP4; 16-bit weights become F16).
   std::string format_id = options.precision;
   if (format_id.empty()) {
-    format_id = model.default_format;
-    if (opt.engine == Engine::llamacpp && !gguf_file) {
-      format_id = format_id == "mxfp4" ? "mxfp4_moe" : format_id == "fp32" ? "f32" : "f16";
-    }
-    // The file's own bytes, exactly, when it is estimated as stored.
-    if (model.file && (gguf_file == (opt.engine == Engine::llamacpp))) setup.stored = &model.file->weights;
+    const DefaultWeights d = default_weights(model, opt.engine);
+    format_id = d.format_id;
+    setup.stored = d.stored;
   }
   note_default(!options.precision.empty(), model.file ? "weights " + format_id + " as stored in the file"
                                                       : "weights " + format_id + " (the published checkpoint's format)");
@@ -372,8 +363,8 @@ CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& 
     for (const GpuSpec* gpu : request.gpus) {
       report::VllmReservation r;
       r.gpu = gpu;
-      r.reserved = Bytes{mul_div_ceil(gpu->memory.count * request.count, opt.gpu_memory_utilization_permille, 1000)};
-      const Bytes used = e.components.weights + e.components.activations + Bytes{e.components.runtime.count * request.count};
+      r.reserved = Bytes{mul_div_ceil(checked_mul(gpu->memory.count, request.count), opt.gpu_memory_utilization_permille, 1000)};
+      const Bytes used = e.components.weights + e.components.activations + Bytes{checked_mul(e.components.runtime.count, request.count)};
       r.kv_pool = r.reserved > used ? r.reserved - used : Bytes{0};
       r.kv_tokens = view.result.kv.bytes_per_token_full == 0 ? 0 : r.kv_pool.count / view.result.kv.bytes_per_token_full;
       view.vllm.push_back(r);

@@ -44,6 +44,10 @@ struct EstimateOptions {
 
 struct ResolvedModel;
 
+// Context beyond 100M tokens or a batch beyond 1M sequences is a typo.
+inline constexpr std::uint64_t kMaxContext = 100'000'000;
+inline constexpr std::uint64_t kMaxBatch = 1'000'000;
+
 // The inference options and weight format the flags ask for, with the defaults used (as text).
 struct InferenceSetup {
   InferenceOptions options;

@@ -5,9 +5,7 @@
 
 namespace vramest::shell {
 
-struct FormatsOptions {
-  std::string model = "llama-3.1-8b";  // whose tensors give the bits per weight
-};
+struct FormatsOptions {};
 
 CLI::App* setup_formats(CLI::App& app, FormatsOptions& options, GlobalOptions& global);
 CommandResult run_formats(const FormatsOptions& options, const GlobalOptions& global);

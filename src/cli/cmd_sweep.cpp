@@ -12,20 +12,31 @@ namespace vramest::shell {
 namespace {
 
 
+// A name as a JSON string or a CSV field (quoted when it holds a comma, a quote or a line break):
+// model names come from directory names and GPU ids from users' catalogs.
+std::string cell(const std::string& text, bool jsonl) {
+  if (jsonl) return nlohmann::json(text).dump();
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
 // Rows are built with fmt into one buffer; a grid of millions stays one allocation-light pass.
+// `model` and `gpu` are cells (see cell()); format ids and engine names never need quoting.
 void append_row(std::string& out, bool jsonl, const std::string& model, Engine engine, const std::string& format,
-                std::uint64_t context, std::uint64_t batch, const GpuSpec& gpu, const Components& c, const GpuFit& fit) {
+                std::uint64_t context, std::uint64_t batch, const std::string& gpu, const Components& c, const GpuFit& fit) {
   const std::uint64_t total = c.sum().count;
   if (jsonl) {
     fmt::format_to(std::back_inserter(out),
-                   "{{\"model\":\"{}\",\"engine\":\"{}\",\"precision\":\"{}\",\"context\":{},\"batch\":{},\"gpu\":\"{}\","
+                   "{{\"model\":{},\"engine\":\"{}\",\"precision\":\"{}\",\"context\":{},\"batch\":{},\"gpu\":{},"
                    "\"weights_bytes\":{},\"kv_cache_bytes\":{},\"activations_bytes\":{},\"runtime_bytes\":{},"
                    "\"total_bytes\":{},\"fits\":{},\"gpus_needed\":{}}}\n",
-                   model, engine_name(engine), format, context, batch, gpu.id, c.weights.count, c.kv_cache.count,
+                   model, engine_name(engine), format, context, batch, gpu, c.weights.count, c.kv_cache.count,
                    c.activations.count, c.runtime.count, total, fit.fits ? "true" : "false", fit.count);
   } else {
     fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{},{},{},{},{}\n", model, engine_name(engine), format,
-                   context, batch, gpu.id, c.weights.count, c.kv_cache.count, c.activations.count, c.runtime.count, total,
+                   context, batch, gpu, c.weights.count, c.kv_cache.count, c.activations.count, c.runtime.count, total,
                    fit.fits ? 1 : 0, fit.count);
   }
 }
@@ -66,9 +77,9 @@ CommandResult run_sweep(const SweepOptions& options, const GlobalOptions& global
   const Engine engine = options.engine.empty() ? Engine::transformers : parse_engine(options.engine);
 
   std::vector<std::uint64_t> contexts;
-  for (const std::string& c : split_commas(options.contexts)) contexts.push_back(parse_token_count(c, "context", 100'000'000));
+  for (const std::string& c : split_commas(options.contexts)) contexts.push_back(parse_token_count(c, "context", kMaxContext));
   std::vector<std::uint64_t> batches;
-  for (const std::string& b : split_commas(options.batches)) batches.push_back(parse_token_count(b, "batch", 1'000'000));
+  for (const std::string& b : split_commas(options.batches)) batches.push_back(parse_token_count(b, "batch", kMaxBatch));
   if (contexts.empty() || batches.empty()) throw Error(ErrorCode::usage, "--contexts and --batches need at least one value");
 
   const GpuCatalog catalog = load_gpu_catalog(data_dir);
@@ -92,42 +103,49 @@ CommandResult run_sweep(const SweepOptions& options, const GlobalOptions& global
 
   std::string out = jsonl ? "" : "model,engine,precision,context,batch,gpu,weights_bytes,kv_cache_bytes,"
                                  "activations_bytes,runtime_bytes,total_bytes,fits,gpus_needed\n";
+  // vLLM's scheduler defaults depend on the GPU: plan once per default set, and pick per GPU.
+  const VllmBatchDefaults small = vllm_serve_defaults(Bytes{0}, "");
+  const VllmBatchDefaults large = vllm_serve_defaults(Bytes{80 * kGiB}, "h100");
+  std::vector<bool> gpu_takes_large;
+  std::vector<std::string> gpu_cells;
+  for (const GpuSpec* gpu : gpus) {
+    gpu_takes_large.push_back(vllm_serve_defaults(gpu->memory, gpu->id).max_num_batched_tokens != small.max_num_batched_tokens);
+    gpu_cells.push_back(cell(gpu->id, jsonl));
+  }
+  std::vector<WeightFormat> chosen_formats;
+  for (const std::string& id : split_commas(options.formats)) chosen_formats.push_back(parse_weight_format(id));
+
   for (const ResolvedModel& model : models) {
-    std::vector<std::string> formats = split_commas(options.formats);
+    const std::string model_cell = cell(model.ref.name, jsonl);
+    std::vector<WeightFormat> formats = chosen_formats;
+    const WeightBreakdown* stored = nullptr;
     if (formats.empty()) {
-      std::string f = model.default_format;
-      if (engine == Engine::llamacpp) f = f == "mxfp4" ? "mxfp4_moe" : "f16";
-      formats.push_back(f);
+      const DefaultWeights d = default_weights(model, engine);
+      formats.push_back(parse_weight_format(d.format_id));
+      stored = d.stored;
     }
-    for (const std::string& format_id : formats) {
-      const WeightFormat format = parse_weight_format(format_id);
+    for (const WeightFormat& format : formats) {
       check_engine_format(engine, format);
       InferenceOptions opt;
       opt.engine = engine;
       opt.kv_dtype = options.kv_dtype;
-      // vLLM's scheduler defaults depend on the GPU: plan once per default set.
-      const VllmBatchDefaults small = vllm_serve_defaults(Bytes{0}, "");
       opt.max_num_batched_tokens = small.max_num_batched_tokens;
       opt.max_num_seqs = small.max_num_seqs;
-      const InferencePlan plan = plan_inference(*model.arch, model.ref, format, opt);
+      const InferencePlan plan = plan_inference(*model.arch, model.ref, format, opt, stored);
       std::optional<InferencePlan> large_plan;
       if (engine == Engine::vllm) {
-        InferenceOptions large = opt;
-        const VllmBatchDefaults d = vllm_serve_defaults(Bytes{80 * kGiB}, "h100");
-        large.max_num_batched_tokens = d.max_num_batched_tokens;
-        large.max_num_seqs = d.max_num_seqs;
-        large_plan = plan_inference(*model.arch, model.ref, format, large);
+        opt.max_num_batched_tokens = large.max_num_batched_tokens;
+        opt.max_num_seqs = large.max_num_seqs;
+        large_plan = plan_inference(*model.arch, model.ref, format, opt, stored);
       }
       for (std::uint64_t context : contexts) {
         for (std::uint64_t batch : batches) {
           const Components small_c = inference_components(plan, context, batch);
           const Components large_c = large_plan ? inference_components(*large_plan, context, batch) : small_c;
-          for (const GpuSpec* gpu : gpus) {
-            const bool large_defaults =
-                large_plan && vllm_serve_defaults(gpu->memory, gpu->id).max_num_batched_tokens != small.max_num_batched_tokens;
-            const Components& c = large_defaults ? large_c : small_c;
-            const GpuFit fit = fit_split(*gpu, c.weights + c.kv_cache + c.activations, c.runtime, 1);
-            append_row(out, jsonl, model.ref.name, engine, format.id, context, batch, *gpu, c, fit);
+          for (std::size_t g = 0; g < gpus.size(); ++g) {
+            const Components& c = large_plan && gpu_takes_large[g] ? large_c : small_c;
+            const GpuFit fit = fit_split(*gpus[g], c.weights + c.kv_cache + c.activations, c.runtime, 1);
+            append_row(out, jsonl, model_cell, engine, format.id, context, batch, gpu_cells[g], c, fit);
           }
         }
       }

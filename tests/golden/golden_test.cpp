@@ -291,6 +291,7 @@ TEST_CASE("golden: every error has its exit code, one line on stderr, and a JSON
       {"err_config_malformed", {"data/config-broken/config.json"}, 4},
       {"err_config_missing_field", {"data/config-missing"}, 4},
       {"err_config_dir_without_config", {"data/empty-dir"}, 4},
+      {"err_config_not_regular_file", {"/dev/zero"}, 4},
       {"err_context_zero", {"llama-3.1-8b", "-c", "0"}, 3},
       {"err_context_text", {"llama-3.1-8b", "-c", "lots"}, 3},
       {"err_context_absurd", {"llama-3.1-8b", "-c", "999999999999"}, 3},

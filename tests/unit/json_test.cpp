@@ -1,6 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
 #include "vramest/io/json.hpp"
+#include "vramest/io/text_file.hpp"
 #include "vramest/rule.hpp"
 
 using namespace vramest;
@@ -72,4 +78,24 @@ TEST_CASE("json: an error object carries code, message and exit code", "[json]")
   CHECK(j["error"]["code"] == "invalid_value");
   CHECK(j["error"]["exit_code"] == 3);
   CHECK(j["error"]["message"] == "unknown GPU 'x' (did you mean 'y'?)");
+}
+
+TEST_CASE("json: text files are read whole up to 64 MiB and refused beyond, never read unbounded", "[json]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("vramest-text-file-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path small = dir / "config.json";
+  std::ofstream(small) << "{\"a\": 1}";
+  CHECK(vramest::read_text_file(small.string()) == "{\"a\": 1}");
+  const fs::path big = dir / "big.json";
+  std::ofstream(big).close();
+  fs::resize_file(big, vramest::kMaxTextFileBytes + 1);  // sparse: no disk cost
+  try {
+    (void)vramest::read_text_file(big.string());
+    FAIL("read a file over the limit");
+  } catch (const vramest::Error& e) {
+    CHECK(e.code() == vramest::ErrorCode::bad_file);
+    CHECK_THAT(e.one_line(), Catch::Contains("larger than 64 MiB"));
+  }
+  fs::remove_all(dir);
 }
