@@ -207,6 +207,8 @@ inline void validate_arch(const ModelArch& arch) {
             "num_experts_per_tok", "must be between 1 and the number of experts");
     require(arch.moe->expert_intermediate > 0 && arch.moe->expert_intermediate <= kMaxDim,
             "moe_intermediate_size", "must be positive and sane");
+    require(arch.moe->shared_intermediate <= kMaxDim, "shared_expert_intermediate_size",
+            "(or n_shared_experts x moe_intermediate_size) is absurdly large");
   }
   if (arch.mla) {
     require(arch.mla->kv_lora_rank > 0 && arch.mla->kv_lora_rank <= kMaxDim, "kv_lora_rank",
@@ -214,6 +216,10 @@ inline void validate_arch(const ModelArch& arch) {
     require(arch.mla->qk_nope_head_dim + arch.mla->qk_rope_head_dim > 0, "qk_nope_head_dim",
             "plus qk_rope_head_dim must be positive");
     require(arch.mla->v_head_dim > 0, "v_head_dim", "must be positive");
+    require(arch.mla->q_lora_rank <= kMaxDim, "q_lora_rank", "is absurdly large");
+    require(arch.mla->qk_nope_head_dim <= 65536 && arch.mla->qk_rope_head_dim <= 65536 &&
+                arch.mla->v_head_dim <= 65536,
+            "qk_nope_head_dim,", "qk_rope_head_dim or v_head_dim is absurdly large");
   }
 }
 

@@ -30,6 +30,8 @@ TEST_CASE("json: malformed GPU catalogs name the JSON pointer of the problem", "
   CHECK(where_of("{") == "gpus.json");
   CHECK(where_of("[]") == "gpus.json:");
   CHECK(where_of(R"({"gpus": []})") == "gpus.json:/schema_version");
+  // 2^32 + 1 once narrowed to int silently and read as schema_version 1.
+  CHECK(where_of(R"({"schema_version": 4294967297, "gpus": []})") == "gpus.json:/schema_version");
   CHECK(where_of(R"({"schema_version": 2, "gpus": []})") == "gpus.json:/schema_version");
   CHECK(where_of(R"({"schema_version": 1})") == "gpus.json:/gpus");
   CHECK(where_of(R"({"schema_version": 1, "gpus": [{"id": "x", "name": "X"}]})") ==

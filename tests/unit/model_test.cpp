@@ -196,3 +196,33 @@ TEST_CASE("model: configs that once escaped the error path are bad files", "[mod
     }
   }
 }
+
+TEST_CASE("model: configs that once wrapped sizes or took quadratic time", "[model][config][regression]") {
+  const auto config_of = [](std::string_view id) { return nlohmann::json::parse(catalog().find(id).config_json); };
+  const auto refused = [](const nlohmann::json& config) {
+    try {
+      (void)count_params(arch_from_hf_config(config, "config.json"));
+    } catch (const Error&) {
+      return true;
+    }
+    return false;
+  };
+  // 2^62-wide MLA heads or shared experts wrapped every product and printed a plausible count.
+  for (const char* key : {"qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "q_lora_rank", "n_shared_experts"}) {
+    INFO(key);
+    nlohmann::json config = config_of("deepseek-v2-lite");
+    config[key] = 1ULL << 62;
+    CHECK(refused(config));
+  }
+  // A long mlp_only_layers list was scanned once per layer (100,000 x 200,000 here).
+  nlohmann::json config = config_of("qwen3-30b-a3b");
+  config["num_hidden_layers"] = 100000;
+  nlohmann::json list = nlohmann::json::array();
+  for (std::uint64_t i = 0; i < 200000; ++i) list.push_back(i % 2 == 1 ? i : 1);
+  config["mlp_only_layers"] = list;
+  const ModelArch arch = arch_from_hf_config(config, "config.json");
+  CHECK(arch.layers[0].moe);
+  CHECK_FALSE(arch.layers[1].moe);
+  CHECK(arch.layers[2].moe);
+  CHECK_FALSE(arch.layers[99999].moe);
+}

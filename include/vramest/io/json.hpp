@@ -8,8 +8,10 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -44,6 +46,11 @@ T field(const nlohmann::json& object, const char* key, std::string_view origin,
     if (!it->is_number_unsigned()) throw bad_field(origin, at, "expected a non-negative integer");
   } else if constexpr (std::is_integral_v<T>) {
     if (!it->is_number_integer()) throw bad_field(origin, at, "expected an integer");
+    // get<T>() would wrap a value outside T silently (schema_version 4294967297 reading as 1).
+    const bool in_range = it->is_number_unsigned()
+                              ? it->get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())
+                              : std::in_range<T>(it->get<std::int64_t>());
+    if (!in_range) throw bad_field(origin, at, "integer out of range");
   } else {
     if (!it->is_number()) throw bad_field(origin, at, "expected a number");
   }

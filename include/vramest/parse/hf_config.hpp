@@ -40,9 +40,10 @@ class ConfigReader {
   std::uint64_t count(const char* key) const {
     const auto it = object_.find(key);
     if (it == object_.end() || it->is_null()) throw bad(key, "missing field (needed to size the model)");
-    if (!it->is_number_integer() || it->get<std::int64_t>() < 0) {
-      throw bad(key, "expected a non-negative integer");
-    }
+    // Parsed text stores integers >= 0 as unsigned (exact above 2^63); a document built in code
+    // (from GGUF metadata) may hold them signed.
+    const bool non_negative = it->is_number_unsigned() || (it->is_number_integer() && it->get<std::int64_t>() >= 0);
+    if (!non_negative) throw bad(key, "expected a non-negative integer");
     return it->get<std::uint64_t>();
   }
 
@@ -219,24 +220,23 @@ inline ModelArch arch_from_hf_config(const nlohmann::json& root, const std::stri
     moe.shared_intermediate = c.count_or("shared_expert_intermediate_size", 0);
     moe.shared_expert_gate = moe.shared_intermediate > 0;
     const std::uint64_t step = std::max<std::uint64_t>(1, c.count_or("decoder_sparse_step", 1));
-    std::vector<std::uint64_t> dense_only;
+    // One pass over the list (it can be as long as the file allows); indices past the last
+    // layer name no layer.
+    std::vector<bool> dense_only(layer_count, false);
     if (const nlohmann::json* list = c.array("mlp_only_layers")) {
       for (const auto& v : *list) {
         if (!v.is_number_unsigned()) throw c.bad("mlp_only_layers", "expected layer indices");
-        dense_only.push_back(v.get<std::uint64_t>());
+        if (const auto i = v.get<std::uint64_t>(); i < layer_count) dense_only[i] = true;
       }
     }
-    for (std::uint64_t i = 0; i < layer_count; ++i) {
-      const bool listed = std::find(dense_only.begin(), dense_only.end(), i) != dense_only.end();
-      moe_layer[i] = !listed && (i + 1) % step == 0;
-    }
+    for (std::uint64_t i = 0; i < layer_count; ++i) moe_layer[i] = !dense_only[i] && (i + 1) % step == 0;
     arch.moe = moe;
   } else if (c.count_or("n_routed_experts", 0) > 0) {  // DeepSeek-V2/V3
     MoeSpec moe;
     moe.experts = c.count("n_routed_experts");
     moe.experts_per_token = c.count("num_experts_per_tok");
     moe.expert_intermediate = c.count("moe_intermediate_size");
-    moe.shared_intermediate = c.count_or("n_shared_experts", 0) * moe.expert_intermediate;
+    moe.shared_intermediate = checked_mul(c.count_or("n_shared_experts", 0), moe.expert_intermediate);
     moe.score_correction_bias = model_type == "deepseek_v3" || c.text_or("topk_method", "") == "noaux_tc";
     const std::uint64_t first_dense = c.count_or("first_k_dense_replace", 0);
     const std::uint64_t freq = std::max<std::uint64_t>(1, c.count_or("moe_layer_freq", 1));
