@@ -29,6 +29,7 @@ struct GpuGroup {
   Bytes reserve;                     // per GPU: a display, other processes (--reserve)
 };
 
+// The largest context and batch any flag accepts or any search tries: beyond, a typo.
 inline constexpr std::uint64_t kMaxSearchContext = 100'000'000;  // tokens
 inline constexpr std::uint64_t kMaxSearchBatch = 1'000'000;      // sequences
 
@@ -54,8 +55,14 @@ inline bool fits_group(const Components& c, Engine engine, const GpuGroup& group
   return (c.weights + c.kv_cache).count <= room;
 }
 
+// A size past 2^64 bytes (the search's upper probes, 100M tokens x a large batch) fits nowhere.
 inline bool plan_fits(const InferencePlan& plan, std::uint64_t context, std::uint64_t batch, const GpuGroup& group) {
-  return fits_group(inference_components(plan, context, batch), plan.options.engine, group);
+  try {
+    return fits_group(inference_components(plan, context, batch), plan.options.engine, group);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::invalid_value) return false;  // checked_mul/checked_add: overflow
+    throw;
+  }
 }
 
 namespace fit_detail {

@@ -97,8 +97,6 @@ enum class TensorRole {
   ffn_gate_shexp, ffn_up_shexp, ffn_down_shexp, ffn_gate_inp_shexp,
 };
 
-inline std::string_view tensor_role_name(TensorRole role);
-
 // One tensor (or, for 1-D roles, one vector): ne0 is the contiguous dimension (input features of
 // a matrix), ne1 the rows (output features), ne2 the experts stacked in a 3-D tensor.
 struct TensorShape {
@@ -128,52 +126,6 @@ inline ParamCounts count_params(const ModelArch& arch);
 inline void validate_arch(const ModelArch& arch);
 
 // ---- implementation -------------------------------------------------------------------------
-
-inline std::string_view tensor_role_name(TensorRole role) {
-  switch (role) {
-    case TensorRole::token_embd: return "token_embd";
-    case TensorRole::position_embd: return "position_embd";
-    case TensorRole::output: return "output";
-    case TensorRole::output_norm: return "output_norm";
-    case TensorRole::attn_norm: return "attn_norm";
-    case TensorRole::attn_q: return "attn_q";
-    case TensorRole::attn_k: return "attn_k";
-    case TensorRole::attn_v: return "attn_v";
-    case TensorRole::attn_output: return "attn_output";
-    case TensorRole::attn_q_norm: return "attn_q_norm";
-    case TensorRole::attn_k_norm: return "attn_k_norm";
-    case TensorRole::attn_sinks: return "attn_sinks";
-    case TensorRole::attn_q_bias: return "attn_q.bias";
-    case TensorRole::attn_k_bias: return "attn_k.bias";
-    case TensorRole::attn_v_bias: return "attn_v.bias";
-    case TensorRole::attn_output_bias: return "attn_output.bias";
-    case TensorRole::attn_q_a: return "attn_q_a";
-    case TensorRole::attn_q_a_norm: return "attn_q_a_norm";
-    case TensorRole::attn_q_b: return "attn_q_b";
-    case TensorRole::attn_kv_a_mqa: return "attn_kv_a_mqa";
-    case TensorRole::attn_kv_a_norm: return "attn_kv_a_norm";
-    case TensorRole::attn_kv_b: return "attn_kv_b";
-    case TensorRole::ffn_norm: return "ffn_norm";
-    case TensorRole::ffn_gate: return "ffn_gate";
-    case TensorRole::ffn_up: return "ffn_up";
-    case TensorRole::ffn_down: return "ffn_down";
-    case TensorRole::ffn_up_bias: return "ffn_up.bias";
-    case TensorRole::ffn_down_bias: return "ffn_down.bias";
-    case TensorRole::ffn_gate_inp: return "ffn_gate_inp";
-    case TensorRole::ffn_gate_inp_bias: return "ffn_gate_inp.bias";
-    case TensorRole::ffn_exp_probs_b: return "exp_probs_b";
-    case TensorRole::ffn_gate_exps: return "ffn_gate_exps";
-    case TensorRole::ffn_up_exps: return "ffn_up_exps";
-    case TensorRole::ffn_down_exps: return "ffn_down_exps";
-    case TensorRole::ffn_gate_up_exps_bias: return "ffn_gate_up_exps.bias";
-    case TensorRole::ffn_down_exps_bias: return "ffn_down_exps.bias";
-    case TensorRole::ffn_gate_shexp: return "ffn_gate_shexp";
-    case TensorRole::ffn_up_shexp: return "ffn_up_shexp";
-    case TensorRole::ffn_down_shexp: return "ffn_down_shexp";
-    case TensorRole::ffn_gate_inp_shexp: return "ffn_gate_inp_shexp";
-  }
-  return "unknown";
-}
 
 inline void validate_arch(const ModelArch& arch) {
   const auto require = [](bool ok, const char* field, const char* what) {

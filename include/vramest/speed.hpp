@@ -36,6 +36,7 @@ inline SpeedBounds speed_bounds(const InferencePlan& plan, std::uint64_t context
                                 std::uint64_t prompt_tokens, const GpuSpec& gpu, std::uint64_t gpus) {
   const ModelArch& arch = *plan.arch;
   SpeedBounds s;
+  if (gpu.bandwidth_gb_s <= 0 || gpus == 0) return s;  // a user's GPU without a bandwidth: no bound
   // Weights read per step: everything on the device but the embedding gather (a tied model's
   // embedding is read in full as the output head).
   double weights = static_cast<double>(plan.weights.total.count);

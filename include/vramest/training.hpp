@@ -515,10 +515,13 @@ inline std::vector<Lever> training_levers(const ModelArch& arch, const ModelRef&
     o.micro_batch = 1;
     consider("micro-batch 1 with gradient accumulation", o);
   }
+  std::uint64_t last_sharded = 0;  // with --gpus 16, 2, 4 and 8 would all mean 16
   for (std::uint64_t n : {2ULL, 4ULL, 8ULL}) {
     if (opt.zero_stage == 3 && opt.gpus >= n) continue;
     TrainingOptions o = opt;
     o.gpus = std::max<std::uint64_t>(opt.gpus, n * opt.tp * opt.pp);
+    if (o.gpus == last_sharded) continue;
+    last_sharded = o.gpus;
     o.zero_stage = 3;
     consider("ZeRO-3 / FSDP full sharding over " + std::to_string(o.gpus) + " GPUs", o);
   }

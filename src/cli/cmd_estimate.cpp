@@ -91,9 +91,9 @@ CommandResult run_training(const EstimateOptions& options, const GlobalOptions& 
     if (!given) view.defaults.push_back(std::move(text));
   };
   opt.mode = mode;
-  opt.seq_len = options.context.empty() ? 4096 : parse_token_count(options.context, "sequence length", kMaxContext);
+  opt.seq_len = options.context.empty() ? 4096 : parse_token_count(options.context, "sequence length", kMaxSearchContext);
   note_default(!options.context.empty(), "sequence length 4096");
-  opt.micro_batch = options.batch.empty() ? 1 : parse_token_count(options.batch, "micro-batch", kMaxBatch);
+  opt.micro_batch = options.batch.empty() ? 1 : parse_token_count(options.batch, "micro-batch", kMaxSearchBatch);
   note_default(!options.batch.empty(), "micro-batch 1");
   if (!options.precision.empty()) {
     // -p names the base: 16-bit for full training and LoRA; QLoRA's base is NF4 (with or without
@@ -254,9 +254,9 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
   const bool gguf_file = model.file && model.file->format == "gguf";
   opt.engine = options.engine.empty() ? (gguf_file ? Engine::llamacpp : Engine::transformers) : parse_engine(options.engine);
   note_default(!options.engine.empty(), gguf_file ? "engine llamacpp (a GGUF file)" : "engine transformers");
-  opt.context = options.context.empty() ? 4096 : parse_token_count(options.context, "context", kMaxContext);
+  opt.context = options.context.empty() ? 4096 : parse_token_count(options.context, "context", kMaxSearchContext);
   note_default(!options.context.empty(), "context 4096 tokens");
-  opt.batch = options.batch.empty() ? 1 : parse_token_count(options.batch, "batch", kMaxBatch);
+  opt.batch = options.batch.empty() ? 1 : parse_token_count(options.batch, "batch", kMaxSearchBatch);
   note_default(!options.batch.empty(), "batch 1");
   opt.kv_dtype = options.kv_dtype;
   note_default(!options.kv_dtype.empty(), opt.engine == Engine::llamacpp ? "KV cache fp16" : "KV cache bf16");
@@ -278,7 +278,7 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
                                      ? defaults.max_num_batched_tokens
                                      : parse_token_count(options.max_batched_tokens, "max batched tokens", 10'000'000);
     opt.max_num_seqs = options.max_seqs.empty() ? defaults.max_num_seqs
-                                                : parse_token_count(options.max_seqs, "max sequences", kMaxBatch);
+                                                : parse_token_count(options.max_seqs, "max sequences", kMaxSearchBatch);
     note_default(!options.max_batched_tokens.empty() && !options.max_seqs.empty(),
                  fmt_default_vllm(opt.max_num_batched_tokens, opt.max_num_seqs));
   } else if (!options.max_batched_tokens.empty() || !options.max_seqs.empty()) {

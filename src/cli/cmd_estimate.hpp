@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/global_options.hpp"
+#include "vramest/fit.hpp"
 #include "vramest/inference.hpp"
 
 namespace vramest::shell {
@@ -43,10 +44,6 @@ struct EstimateOptions {
 };
 
 struct ResolvedModel;
-
-// Context beyond 100M tokens or a batch beyond 1M sequences is a typo.
-inline constexpr std::uint64_t kMaxContext = 100'000'000;
-inline constexpr std::uint64_t kMaxBatch = 1'000'000;
 
 // The inference options and weight format the flags ask for, with the defaults used (as text).
 struct InferenceSetup {

@@ -77,9 +77,9 @@ CommandResult run_sweep(const SweepOptions& options, const GlobalOptions& global
   const Engine engine = options.engine.empty() ? Engine::transformers : parse_engine(options.engine);
 
   std::vector<std::uint64_t> contexts;
-  for (const std::string& c : split_commas(options.contexts)) contexts.push_back(parse_token_count(c, "context", kMaxContext));
+  for (const std::string& c : split_commas(options.contexts)) contexts.push_back(parse_token_count(c, "context", kMaxSearchContext));
   std::vector<std::uint64_t> batches;
-  for (const std::string& b : split_commas(options.batches)) batches.push_back(parse_token_count(b, "batch", kMaxBatch));
+  for (const std::string& b : split_commas(options.batches)) batches.push_back(parse_token_count(b, "batch", kMaxSearchBatch));
   if (contexts.empty() || batches.empty()) throw Error(ErrorCode::usage, "--contexts and --batches need at least one value");
 
   const GpuCatalog catalog = load_gpu_catalog(data_dir);

@@ -132,3 +132,20 @@ TEST_CASE("speed: decode bound from bandwidth, prefill bound from compute", "[sp
   CHECK(m64.bytes_per_step > m1.bytes_per_step);
   CHECK(m64.decode_aggregate_tokens_per_s > m1.decode_aggregate_tokens_per_s);
 }
+
+TEST_CASE("fit: a search probe past 2^64 bytes does not fit rather than failing the plan", "[fit][regression]") {
+  // 100M tokens x 600,000 sequences of KV overflows 64 bits; the search must still find its answer.
+  const auto p = planned("llama-3.1-70b", "bf16", Engine::vllm);
+  CHECK_FALSE(plan_fits(p->plan, kMaxSearchContext, 600'000, one("h100-sxm", 2000)));
+  CHECK(max_context(p->plan, 600'000, one("h100-sxm", 2000)) > 0);
+}
+
+TEST_CASE("speed: a GPU without a bandwidth has no bound rather than a division by zero", "[speed]") {
+  const auto p = planned("llama-3.1-8b", "bf16", Engine::vllm);
+  GpuSpec custom = gpu("h100-sxm");
+  custom.bandwidth_gb_s = 0;
+  const SpeedBounds s = speed_bounds(p->plan, 1, 1, 8192, custom, 1);
+  CHECK(s.decode_tokens_per_s == 0);
+  CHECK_FALSE(s.compute_known);
+  CHECK(s.ttft_seconds == 0);
+}

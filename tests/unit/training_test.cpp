@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "support/catalog_models.hpp"
 #include "vramest/training.hpp"
 
@@ -178,4 +180,15 @@ TEST_CASE("training: impossible plans are invalid values", "[training]") {
   CHECK_THROWS_WITH(train("llama-3.1-8b", opt), Catch::Contains("ZeRO-3"));
   CHECK_THROWS_AS(parse_optimizer("adam-16bit"), Error);
   CHECK(parse_optimizer("AdamW-8bit") == Optimizer::adamw_8bit);
+}
+
+TEST_CASE("training: levers are distinct even when --gpus exceeds every sharding step", "[training][regression]") {
+  const ModelArch arch = test::arch_of("llama-3.1-8b");
+  const ParamCounts counts = count_params(arch);
+  const ModelRef ref{"llama-3.1-8b", counts.total, counts.active, "catalog"};
+  TrainingOptions opt = options(Mode::train);
+  opt.gpus = 16;  // ZeRO-3 over 2, 4 and 8 all meant 16 GPUs: listed three times
+  const std::vector<Lever> levers = training_levers(arch, ref, opt, estimate_training(arch, ref, opt));
+  std::set<std::string> names;
+  for (const Lever& l : levers) CHECK(names.insert(l.name).second);
 }
