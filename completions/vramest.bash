@@ -126,7 +126,7 @@ _vramest()
     case $prev in
         -p | --precision)
             _vramest_add_ids formats
-            [[ -z $cmd ]] && _vramest_add all    # rule method: one estimate per seed precision
+            [[ -z $cmd ]] && _vramest_add all    # rule method: one estimate per rule precision
             return 0 ;;
         --formats) _vramest_add_ids formats list; return 0 ;;
         --mode) _vramest_add 'inference train lora qlora'; return 0 ;;

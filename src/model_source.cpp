@@ -120,6 +120,14 @@ ResolvedModel resolve_model(const std::string& model, const std::string& data_di
   }
   const ModelCatalog catalog = load_model_catalog(data_dir);
   if (size_error && catalog.try_find(model) == nullptr) throw *size_error;
+  // What reads as a path and is neither a file nor a catalog name is a missing file, as inspect
+  // says, not an unknown model.
+  const bool path_like = model.find('/') != std::string::npos || model.rfind('~', 0) == 0 ||
+                         model_file_detail::ends_with(model, ".gguf") ||
+                         model_file_detail::ends_with(model, ".safetensors") || model_file_detail::ends_with(model, ".json");
+  if (path_like && catalog.try_find(model) == nullptr) {
+    throw Error(ErrorCode::bad_file, "no such file or directory", "nor a catalog model ('vramest models' lists them)", model);
+  }
   return from_catalog(catalog.find(model));
 }
 

@@ -41,6 +41,7 @@ struct ModelEntry {
 inline std::vector<std::string> entry_names(const GpuSpec& gpu) {
   std::vector<std::string> names{gpu.id};
   for (const std::string& alias : gpu.aliases) names.push_back(to_lower(alias));
+  names.push_back(to_lower(gpu.name));
   return names;
 }
 
@@ -48,6 +49,25 @@ inline std::vector<std::string> entry_names(const ModelEntry& model) {
   std::vector<std::string> names{model.id, to_lower(model.hf_id)};
   for (const std::string& alias : model.aliases) names.push_back(to_lower(alias));
   return names;
+}
+
+// The keys a typed name is looked up by, in order. GPUs are also found by the names drivers print
+// (`nvidia-smi --query-gpu=name`: "NVIDIA GeForce RTX 4090", "NVIDIA H100 80GB HBM3",
+// "Tesla T4"): spaces and underscores read as '-', a leading "NVIDIA" is dropped.
+inline std::vector<std::string> lookup_keys(std::string_view name, const ModelEntry*) { return {to_lower(name)}; }
+
+inline std::vector<std::string> lookup_keys(std::string_view name, const GpuSpec*) {
+  std::vector<std::string> keys{to_lower(name)};
+  std::string dashed;
+  for (const char c : keys.front()) {
+    const char d = c == ' ' || c == '_' ? '-' : c;
+    if (d == '-' && (dashed.empty() || dashed.back() == '-')) continue;
+    dashed += d;
+  }
+  while (!dashed.empty() && dashed.back() == '-') dashed.pop_back();
+  if (dashed != keys.front()) keys.push_back(dashed);
+  if (dashed.rfind("nvidia-", 0) == 0) keys.push_back(dashed.substr(7));
+  return keys;
 }
 
 // Entries sorted by id, found by any of their names, case-insensitively.
@@ -63,10 +83,11 @@ class Catalog {
   const std::vector<Entry>& all() const { return entries_; }
 
   const Entry* try_find(std::string_view name) const {
-    const std::string key = to_lower(name);
-    for (const Entry& entry : entries_) {
-      for (const std::string& candidate : entry_names(entry)) {
-        if (candidate == key) return &entry;
+    for (const std::string& key : lookup_keys(name, static_cast<const Entry*>(nullptr))) {
+      for (const Entry& entry : entries_) {
+        for (const std::string& candidate : entry_names(entry)) {
+          if (candidate == key) return &entry;
+        }
       }
     }
     return nullptr;

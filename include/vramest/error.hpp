@@ -19,6 +19,7 @@ enum class ErrorCode {
   usage,          // the command line is malformed (unknown flag, conflicting flags)
   invalid_value,  // a value is well-formed but impossible or unknown (size, precision, GPU id)
   bad_file,       // a file or embedded catalog is unreadable or malformed
+  output,         // the output could not be written (stdout closed or full, a broken pipe, -o FILE)
   internal,       // a bug: an invariant the code relies on does not hold
 };
 
@@ -31,6 +32,7 @@ constexpr int exit_code(ErrorCode code) {
     case ErrorCode::usage: return 2;
     case ErrorCode::invalid_value: return 3;
     case ErrorCode::bad_file: return 4;
+    case ErrorCode::output: return 74;  // sysexits.h EX_IOERR
     case ErrorCode::internal: return 70;
   }
   return 70;
@@ -42,6 +44,7 @@ constexpr std::string_view code_name(ErrorCode code) {
     case ErrorCode::usage: return "usage";
     case ErrorCode::invalid_value: return "invalid_value";
     case ErrorCode::bad_file: return "bad_file";
+    case ErrorCode::output: return "output";
     case ErrorCode::internal: return "internal";
   }
   return "internal";

@@ -35,22 +35,6 @@ constexpr std::string_view method_name(Method method) {
   return method == Method::rule ? "rule" : "detailed";
 }
 
-inline Mode parse_mode(std::string_view text) {
-  for (Mode m : {Mode::inference, Mode::train, Mode::lora, Mode::qlora}) {
-    if (to_lower(text) == mode_name(m)) return m;
-  }
-  throw Error(ErrorCode::invalid_value, "unknown mode '" + std::string(text) + "'",
-              "known: inference, train, lora, qlora");
-}
-
-inline Method parse_method(std::string_view text) {
-  for (Method m : {Method::rule, Method::detailed}) {
-    if (to_lower(text) == method_name(m)) return m;
-  }
-  throw Error(ErrorCode::invalid_value, "unknown method '" + std::string(text) + "'",
-              "known: rule, detailed");
-}
-
 // What the estimate is of. `params` counts every stored parameter; `active_params` those used per
 // token (equal for dense models). `source` says where the numbers came from.
 struct ModelRef {

@@ -76,7 +76,7 @@ inline std::uint64_t ggml_bytes(const GgmlType& type, std::uint64_t elements) {
   return checked_mul(ceil_div(elements, type.block_weights), type.block_bytes);
 }
 
-enum class FormatKind { dtype, fp8, int8, nf4, gptq, awq, int4, mxfp4, gguf };
+enum class FormatKind { dtype, fp8, int8, nf4, gptq, awq, int4, mxfp4, nvfp4, gguf };
 
 struct WeightFormat {
   std::string id;     // canonical id as shown and in JSON ("q4_k_m", "gptq-4bit-g128")
@@ -96,7 +96,7 @@ struct FormatInfo {
   std::string_view description;
 };
 
-inline constexpr std::array<FormatInfo, 47> kFormatList{{
+inline constexpr std::array<FormatInfo, 48> kFormatList{{
     {"fp32", "dtype", "32-bit floats"},
     {"fp16", "dtype", "16-bit floats"},
     {"bf16", "dtype", "bfloat16"},
@@ -109,6 +109,7 @@ inline constexpr std::array<FormatInfo, 47> kFormatList{{
     {"gptq", "hf", "GPTQ 4-bit, group 128 (gptq-<bits>bit-g<group> for others)"},
     {"awq", "hf", "AWQ 4-bit, group 128 (awq-<bits>bit-g<group> for others)"},
     {"mxfp4", "hf", "OCP MXFP4: 32 E2M1 codes + E8M0 scale; MoE experts only (gpt-oss)"},
+    {"nvfp4", "hf", "NVIDIA NVFP4 (ModelOpt): E2M1 codes + FP8 scale per 16 weights + fp32 per tensor"},
     {"f32", "gguf", "GGUF all F32"},
     {"f16", "gguf", "GGUF F16 matrices, F32 vectors"},
     {"q8_0", "gguf", "GGUF Q8_0"},
@@ -168,8 +169,37 @@ inline std::string gguf_mix_base(std::string_view mix) {
 
 // Parses a format name: a kFormatList id, or gptq/awq with bits and group
 // ("gptq-8bit-g32", "awq-4bit-g64", "gptq-4bit-g-1" for per-channel).
+// Spellings repositories and engines use for the formats above (config.json torch_dtype, vLLM
+// --dtype/--quantization, Hugging Face repository suffixes such as -GPTQ-Int4 or -bnb-4bit).
+struct FormatAlias {
+  std::string_view alias;
+  std::string_view id;
+};
+inline constexpr FormatAlias kFormatAliases[] = {
+    {"float32", "fp32"},   {"float", "fp32"},     {"float16", "fp16"},  {"half", "fp16"},
+    {"bfloat16", "bf16"},  {"gptq-int4", "gptq-4bit-g128"}, {"gptq-int8", "gptq-8bit-g128"},
+    {"w4a16", "gptq-4bit-g128"}, {"awq-int4", "awq"},  {"bnb-4bit", "nf4"},  {"bnb-nf4", "nf4"},
+    {"bitsandbytes", "nf4"}, {"bnb-8bit", "int8"},  {"bnb-int8", "int8"}, {"llm.int8", "int8"},
+    {"w8a8", "int8"},      {"int8-w8a8", "int8"}, {"fp8-w8a8", "fp8"},  {"fp8_e4m3", "fp8"},
+    {"e4m3", "fp8"},       {"modelopt-fp4", "nvfp4"}, {"fp4", "nvfp4"}, {"compressed-tensors-fp8", "fp8"},
+};
+
+inline std::string canonical_format_id(std::string_view name) {
+  std::string id = to_lower(name);
+  for (char& c : id) {
+    if (c == '_' && id.rfind("q", 0) != 0 && id.rfind("iq", 0) != 0 && id.rfind("tq", 0) != 0 &&
+        id.rfind("mxfp4_", 0) != 0 && id.rfind("fp8_", 0) != 0) {
+      c = '-';  // gptq_int4 -> gptq-int4; GGUF names keep their underscores
+    }
+  }
+  for (const FormatAlias& a : kFormatAliases) {
+    if (a.alias == id) return std::string(a.id);
+  }
+  return id;
+}
+
 inline WeightFormat parse_weight_format(std::string_view name) {
-  const std::string id = to_lower(name);
+  const std::string id = canonical_format_id(name);
   WeightFormat f;
   f.id = id;
   for (const FormatInfo& info : kFormatList) {
@@ -194,6 +224,7 @@ inline WeightFormat parse_weight_format(std::string_view name) {
   }
   if (id == "int4") { f.kind = FormatKind::int4; f.bits = 4; f.group = 128; return f; }
   if (id == "mxfp4") { f.kind = FormatKind::mxfp4; return f; }
+  if (id == "nvfp4") { f.kind = FormatKind::nvfp4; return f; }
   if (id.rfind("gptq", 0) == 0 || id.rfind("awq", 0) == 0) {
     f.kind = id[0] == 'g' ? FormatKind::gptq : FormatKind::awq;
     f.bits = 4;
@@ -475,6 +506,11 @@ inline TensorStorage tensor_storage(const WeightFormat& f, const ModelArch& arch
     }
     case FormatKind::mxfp4:  // OCP MX v1.0: 32 E2M1 codes (16 bytes) + 1 E8M0 scale
       return {"mxfp4", checked_mul(ceil_div(n, 32), 17)};
+    case FormatKind::nvfp4:
+      // vLLM v0.11.0 model_executor/layers/quantization/modelopt.py (ModelOptNvFp4LinearMethod):
+      // weight uint8 [out, in/2], weight_scale fp8 [out, in/16], weight_scale_2 and input_scale
+      // fp32 per tensor (per expert for MoE).
+      return {"nvfp4", checked_add(checked_add(ceil_div(n, 2), ceil_div(in, 16) * out * experts), 8 * experts)};
     default:
       break;
   }

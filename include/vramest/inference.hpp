@@ -10,7 +10,7 @@
 // Sources for each term are given where it is computed. Activation terms are the peak of the
 // live intermediate tensors of one forward pass (layers run one after another and reuse memory):
 // the residual stream plus the larger of the attention block and the MLP block, plus the logits
-// the engine materialises (../shared/reference/formulas.md section 3.1).
+// the engine materialises.
 #pragma once
 
 #include <algorithm>
@@ -31,7 +31,8 @@ struct InferenceOptions {
   Engine engine = Engine::transformers;
   std::uint64_t context = 4096;
   std::uint64_t batch = 1;
-  std::string kv_dtype;                     // empty: fp16 for llama.cpp, bf16 otherwise
+  std::string kv_dtype;                     // K (and V) cache type; empty: fp16 for llama.cpp, bf16 otherwise
+  std::string kv_v_dtype;                   // V cache type (llama.cpp -ctv); empty: as K
   std::uint64_t ubatch = 512;               // llama.cpp -ub (default 512)
   bool flash_attention = true;              // llama.cpp -fa (auto: on where supported)
   std::uint64_t max_num_batched_tokens = 2048;  // vLLM scheduler token budget (vllm_serve_defaults)
@@ -151,6 +152,7 @@ struct InferencePlan {
   std::vector<RuntimePart> runtime;
   Bytes runtime_total;
   const KvDtype* kv_dtype = nullptr;
+  const KvDtype* kv_v_dtype = nullptr;  // V, where it differs from K
 };
 
 // `arch` must outlive the plan. `stored`: the exact bytes of a model file's tensors, which
@@ -174,15 +176,19 @@ inline InferencePlan plan_inference(const ModelArch& arch, const ModelRef& model
     if (arch.tied_embeddings) p.device_weights += p.weights.embedding;
   }
 
-  const std::string kv_id = !opt.kv_dtype.empty() ? opt.kv_dtype : opt.engine == Engine::llamacpp ? "fp16" : "bf16";
-  p.kv_dtype = &find_kv_dtype(kv_id);
-  if (opt.engine == Engine::llamacpp && p.kv_dtype->id == "fp8") {
-    throw Error(ErrorCode::invalid_value, "llama.cpp has no fp8 KV cache", "use --kv-dtype q8_0 or q4_0");
+  const std::string default_kv = opt.engine == Engine::llamacpp ? "fp16" : "bf16";
+  p.kv_dtype = &find_kv_dtype(!opt.kv_dtype.empty() ? opt.kv_dtype : default_kv);
+  p.kv_v_dtype = &find_kv_dtype(!opt.kv_v_dtype.empty() ? opt.kv_v_dtype : !opt.kv_dtype.empty() ? opt.kv_dtype : default_kv);
+  for (const KvDtype* d : {p.kv_dtype, p.kv_v_dtype}) {
+    if (opt.engine == Engine::llamacpp && d->id == "fp8") {
+      throw Error(ErrorCode::invalid_value, "llama.cpp has no fp8 KV cache", "use --kv-dtype q8_0 or q4_0");
+    }
+    if (opt.engine != Engine::llamacpp && d->block_elements > 1) {
+      throw Error(ErrorCode::invalid_value, std::string(d->id) + " KV cache is llama.cpp's",
+                  "use --engine llamacpp, or --kv-dtype fp8 for vLLM");
+    }
   }
-  if (opt.engine != Engine::llamacpp && p.kv_dtype->block_elements > 1) {
-    throw Error(ErrorCode::invalid_value, std::string(p.kv_dtype->id) + " KV cache is llama.cpp's",
-                "use --engine llamacpp, or --kv-dtype fp8 for vLLM");
-  }
+  if (p.kv_v_dtype == p.kv_dtype) p.kv_v_dtype = nullptr;
 
   const std::vector<TensorShape> tensors = model_tensors(arch);
   if (opt.engine == Engine::transformers && (format.kind == FormatKind::nf4 || format.kind == FormatKind::int8)) {
@@ -255,7 +261,8 @@ inline Bytes inference_activations(const InferencePlan& p, std::uint64_t context
 inline Components inference_components(const InferencePlan& p, std::uint64_t context, std::uint64_t batch) {
   if (context == 0) throw Error(ErrorCode::invalid_value, "context must be at least 1 token");
   if (batch == 0) throw Error(ErrorCode::invalid_value, "batch must be at least 1 sequence");
-  const KvCacheResult kv = kv_cache_sizes(*p.arch, *p.kv_dtype, p.options.engine, {context, batch, p.options.ubatch});
+  const KvCacheResult kv =
+      kv_cache_sizes(*p.arch, *p.kv_dtype, p.options.engine, {context, batch, p.options.ubatch}, p.kv_v_dtype);
   Components c;
   c.weights = p.device_weights;
   c.kv_cache = kv.bytes;
@@ -279,8 +286,8 @@ inline DetailedInference evaluate_inference(const InferencePlan& p, std::uint64_
   e.components = inference_components(p, context, batch);
   d.weights = p.weights;
   d.host_weights = p.host_weights;
-  d.kv_dtype = std::string(p.kv_dtype->id);
-  d.kv = kv_cache(arch, *p.kv_dtype, opt.engine, {context, batch, opt.ubatch});
+  d.kv_dtype = std::string(p.kv_dtype->id) + (p.kv_v_dtype ? "/" + std::string(p.kv_v_dtype->id) : "");
+  d.kv = kv_cache(arch, *p.kv_dtype, opt.engine, {context, batch, opt.ubatch}, p.kv_v_dtype);
   d.runtime = p.runtime;
   const std::uint64_t tokens = checked_mul(context, batch);
   switch (opt.engine) {

@@ -43,16 +43,6 @@ constexpr std::string_view engine_name(Engine engine) {
   return "transformers";
 }
 
-inline Engine parse_engine(std::string_view text) {
-  const std::string lower = to_lower(text);
-  for (Engine e : {Engine::transformers, Engine::vllm, Engine::llamacpp}) {
-    if (lower == engine_name(e)) return e;
-  }
-  if (lower == "llama.cpp" || lower == "hf") return lower == "hf" ? Engine::transformers : Engine::llamacpp;
-  throw Error(ErrorCode::invalid_value, "unknown engine '" + std::string(text) + "'",
-              "known: transformers, vllm, llamacpp");
-}
-
 // A cache element type: `block_bytes` store `block_elements` values (ggml blocks for q8_0/q4_0).
 struct KvDtype {
   std::string_view id;
@@ -127,10 +117,13 @@ inline constexpr std::uint64_t kVllmBlockTokens = 16;     // vLLM's default bloc
 inline constexpr std::uint64_t kLlamaCppCellPadding = 256; // llama.cpp n_ctx padding (PR #17046)
 
 // The sizes only (no text): the fast path planners and sweeps evaluate many times.
-inline KvCacheResult kv_cache_sizes(const ModelArch& arch, const KvDtype& dtype, Engine engine, KvRequest req) {
+// `v_dtype`: llama.cpp's separate V cache type (-ctv); null: the same as K.
+inline KvCacheResult kv_cache_sizes(const ModelArch& arch, const KvDtype& dtype, Engine engine, KvRequest req,
+                                    const KvDtype* v_dtype = nullptr) {
   if (req.context == 0 || req.batch == 0) throw Error(ErrorCode::invalid_value, "context and batch must be positive");
   const KvRowElements row = kv_row_elements(arch, engine);
-  const std::uint64_t per_layer_token = kv_row_bytes(dtype, row.k) + (row.v ? kv_row_bytes(dtype, row.v) : 0);
+  const std::uint64_t per_layer_token =
+      kv_row_bytes(dtype, row.k) + (row.v ? kv_row_bytes(v_dtype != nullptr ? *v_dtype : dtype, row.v) : 0);
   KvCacheResult r;
   const std::uint64_t tokens_all = checked_mul(req.context, req.batch);
   const std::uint64_t cells = engine == Engine::llamacpp ? round_up(tokens_all, kLlamaCppCellPadding) : 0;
@@ -166,8 +159,9 @@ inline KvCacheResult kv_cache_sizes(const ModelArch& arch, const KvDtype& dtype,
   return r;
 }
 
-inline KvCacheResult kv_cache(const ModelArch& arch, const KvDtype& dtype, Engine engine, KvRequest req) {
-  KvCacheResult r = kv_cache_sizes(arch, dtype, engine, req);
+inline KvCacheResult kv_cache(const ModelArch& arch, const KvDtype& dtype, Engine engine, KvRequest req,
+                              const KvDtype* v_dtype = nullptr) {
+  KvCacheResult r = kv_cache_sizes(arch, dtype, engine, req, v_dtype);
   const KvRowElements row = kv_row_elements(arch, engine);
   if (arch.mla) {
     r.formula = engine == Engine::transformers

@@ -9,8 +9,9 @@
 //   ModelArch arch = ...;                        // from parse/hf_config.hpp or the catalog
 //   ParamCounts counts = count_params(arch);     // Llama-3.1-8B: 8'030'261'248
 //
-// Counting follows ../shared/reference/formulas.md section 1 (checked against published
-// safetensors totals): see the per-role comments in model_tensors().
+// Counting follows the tensors transformers' modeling code creates (modeling_llama.py and its
+// siblings), checked against published safetensors totals: see the per-role comments in
+// model_tensors().
 #pragma once
 
 #include <cstdint>

@@ -409,6 +409,33 @@ inline ModelFile read_model_file(const std::string& path) {
     }
     if (!safetensors && !ggufs.empty()) {
       std::sort(ggufs.begin(), ggufs.end());
+      // Several models in one folder is a question with several answers: name them. A split set
+      // (name-00001-of-00003.gguf, llama.cpp's gguf-split naming) and a multimodal projector
+      // (mmproj) beside its model are one model.
+      std::vector<std::string> models;
+      std::string split_prefix;
+      for (const std::string& g : ggufs) {
+        const std::string name = fs::path(g).filename().string();
+        if (name.find("mmproj") != std::string::npos) continue;
+        const std::size_t of = name.rfind("-of-");
+        const bool split = of != std::string::npos && of >= 6 && name.size() == of + 4 + 5 + 5 &&
+                           name.compare(of - 6, 1, "-") == 0;
+        const std::string prefix = split ? name.substr(0, of - 6) : name;
+        if (split && (split_prefix.empty() || split_prefix == prefix)) {
+          if (split_prefix.empty()) models.push_back(name);
+          split_prefix = prefix;
+          continue;
+        }
+        models.push_back(name);
+      }
+      if (models.size() > 1) {
+        std::string list;
+        for (std::size_t i = 0; i < models.size() && i < 8; ++i) list += (i ? ", " : "") + models[i];
+        if (models.size() > 8) list += ", ...";
+        throw Error(ErrorCode::bad_file,
+                    "this folder holds " + std::to_string(models.size()) + " GGUF models that are not one split set: " + list,
+                    "name one file", path);
+      }
       return model_file_detail::read_gguf_model(ggufs.front());
     }
   }

@@ -1,7 +1,7 @@
 // precision.hpp — weight storage formats as exact bytes per block of weights.
 //
 // A format stores `block_weights` weights in `block_bytes` bytes, so sizes stay integers even for
-// sub-byte formats (int4: 2 weights per byte). The seed's table (bytes per parameter: FP32 4,
+// sub-byte formats (int4: 2 weights per byte). The rules of thumb's table (bytes per parameter: FP32 4,
 // FP16/BF16 2, INT8 1, INT4 0.5) is reproduced exactly:
 //
 //   const Precision& p = find_precision("int4");
@@ -28,7 +28,7 @@ struct Precision {
   bool trainable;          // a format full fine-tuning can keep weights and gradients in
 };
 
-// The seed's bytes per parameter (../shared/seed: FP32 4, FP16/BF16 2, INT8 1, INT4 0.5); fp8 is
+// The rules of thumb's bytes per parameter (FP32 4, FP16/BF16 2, INT8 1, INT4 0.5); fp8 is
 // one byte per weight (E4M3/E5M2, OCP FP8 spec) before per-tensor scales.
 inline constexpr std::array<Precision, 6> kRulePrecisions{{
     {"fp32", "FP32", 1, 4, true},
@@ -39,8 +39,8 @@ inline constexpr std::array<Precision, 6> kRulePrecisions{{
     {"int4", "INT4", 2, 1, false},
 }};
 
-// The four rows of the seed's worked example, in its order (FP16 stands for FP16/BF16).
-inline constexpr std::array<std::string_view, 4> kSeedPrecisionIds{"fp32", "fp16", "int8", "int4"};
+// The four rows of the rules of thumb's worked example, in its order (FP16 stands for FP16/BF16).
+inline constexpr std::array<std::string_view, 4> kRulePrecisionIds{"fp32", "fp16", "int8", "int4"};
 
 inline std::vector<std::string> precision_ids() {
   std::vector<std::string> ids;

@@ -1,11 +1,12 @@
-// rule.hpp — the seed document's rules of thumb, reproduced exactly (the `rule` method).
+// rule.hpp — the rules of thumb, reproduced exactly (the `rule` method).
 //
-// Source: ../shared/seed (a Chinese article on GPU memory for LLMs, summarised in its README).
+// Source: "大模型显存占用量换算" ("Converting LLM GPU memory use"), a one-page Chinese article of
+// rules of thumb for sizing GPU memory:
 //   inference:        weights = params x bytes/param (FP32 4, FP16/BF16 2, INT8 1, INT4 0.5),
 //                     memory to run = weights x 1.2 (low) to x 1.3 (high)
 //   full fine-tuning: 12 bytes per parameter ("12 x params(B) GB"; 14B -> 168 GB)
 //   LoRA:             50-60 GB for 14B, scaled linearly: 50/14 to 60/14 bytes per parameter
-//   QLoRA:            the seed gives no rule
+//   QLoRA:            the article gives no rule
 //
 //   Estimate e = rule_estimate({"14B", 14'000'000'000, ...}, Mode::inference,
 //                              find_precision("fp16"), OverheadRange{});
@@ -90,9 +91,9 @@ inline std::string permille_text(std::uint32_t permille) {
   return text;
 }
 
-// Full fine-tuning: 12 bytes per parameter (seed: "训练显存占用 (GB) ≈ 12 × 模型参数量 (B)").
+// Full fine-tuning: 12 bytes per parameter (the article: "训练显存占用 (GB) ≈ 12 × 模型参数量 (B)").
 inline constexpr std::uint64_t kRuleTrainBytesPerParam = 12;
-// LoRA: the seed's 14B example needs 50-60 GB, i.e. 50/14 to 60/14 bytes per parameter.
+// LoRA: the article's 14B example needs 50-60 GB, i.e. 50/14 to 60/14 bytes per parameter.
 inline constexpr std::uint64_t kRuleLoraLowGB = 50;
 inline constexpr std::uint64_t kRuleLoraHighGB = 60;
 inline constexpr std::uint64_t kRuleLoraReferenceParamsB = 14;
@@ -127,7 +128,7 @@ inline Estimate rule_estimate(const ModelRef& model, Mode mode, const Precision&
     case Mode::lora:
       if (precision.id != "fp16" && precision.id != "bf16") {
         throw Error(ErrorCode::invalid_value,
-                    "the seed's LoRA rule assumes a 16-bit base, not " + std::string(precision.id),
+                    "the LoRA rule of thumb assumes a 16-bit base, not " + std::string(precision.id),
                     "use -p bf16 or -p fp16; a 4-bit base is --mode qlora");
       }
       // 50 GB per 14B parameters = 50e9 / 14e9 bytes per parameter.
@@ -136,7 +137,7 @@ inline Estimate rule_estimate(const ModelRef& model, Mode mode, const Precision&
       e.basis = "50-60 GB for 14B parameters, scaled linearly";
       break;
     case Mode::qlora:
-      throw Error(ErrorCode::invalid_value, "the rule method has no QLoRA rule: the seed gives none",
+      throw Error(ErrorCode::invalid_value, "the rule method has no QLoRA rule: the rules of thumb give none",
                   "QLoRA needs the detailed method, which needs the model's architecture");
   }
   e.total = e.low;
@@ -144,7 +145,7 @@ inline Estimate rule_estimate(const ModelRef& model, Mode mode, const Precision&
   return e;
 }
 
-// One of the seed's memory-saving techniques, with what it saves for this model where the rule
+// One of the rules of thumb's memory-saving techniques, with what it saves for this model where the rule
 // method can say (saves_low/high unset where it cannot).
 struct Saving {
   std::string technique;

@@ -94,52 +94,12 @@ inline std::string_view optimizer_name(Optimizer o) {
   return "adamw";
 }
 
-inline Optimizer parse_optimizer(std::string_view text) {
-  const std::string lower = to_lower(text);
-  std::vector<std::string> names;
-  for (Optimizer o : {Optimizer::adamw, Optimizer::adamw_8bit, Optimizer::paged_adamw, Optimizer::paged_adamw_8bit,
-                      Optimizer::adafactor, Optimizer::sgd, Optimizer::sgd_momentum, Optimizer::lion}) {
-    if (lower == optimizer_name(o)) return o;
-    names.emplace_back(optimizer_name(o));
-  }
-  const std::string hint = did_you_mean(text, names);
-  throw Error(ErrorCode::invalid_value, "unknown optimizer '" + std::string(text) + "'",
-              hint.empty() ? "known: adamw, adamw-8bit, paged-adamw, paged-adamw-8bit, adafactor, sgd, sgd-momentum, lion"
-                           : hint);
-}
-
 inline std::string_view training_precision_name(TrainingPrecision p) {
   return p == TrainingPrecision::mixed ? "mixed" : p == TrainingPrecision::bf16 ? "bf16" : "fp32";
 }
 
-inline TrainingPrecision parse_training_precision(std::string_view text) {
-  const std::string lower = to_lower(text);
-  for (TrainingPrecision p : {TrainingPrecision::mixed, TrainingPrecision::bf16, TrainingPrecision::fp32}) {
-    if (lower == training_precision_name(p)) return p;
-  }
-  throw Error(ErrorCode::invalid_value, "unknown training precision '" + std::string(text) + "'",
-              "known: mixed (bf16 + fp32 master weights), bf16, fp32");
-}
-
 inline std::string_view checkpointing_name(Checkpointing c) {
   return c == Checkpointing::none ? "none" : c == Checkpointing::selective ? "selective" : "full";
-}
-
-inline Checkpointing parse_checkpointing(std::string_view text) {
-  const std::string lower = to_lower(text);
-  for (Checkpointing c : {Checkpointing::none, Checkpointing::selective, Checkpointing::full}) {
-    if (lower == checkpointing_name(c)) return c;
-  }
-  throw Error(ErrorCode::invalid_value, "unknown gradient checkpointing '" + std::string(text) + "'",
-              "known: none, selective, full");
-}
-
-inline Offload parse_offload(std::string_view text) {
-  const std::string lower = to_lower(text);
-  if (lower == "optimizer") return Offload::optimizer;
-  if (lower == "params") return Offload::params;
-  if (lower == "none") return Offload::none;
-  throw Error(ErrorCode::invalid_value, "unknown offload '" + std::string(text) + "'", "known: optimizer, params");
 }
 
 // ---- LoRA -----------------------------------------------------------------------------------
@@ -475,7 +435,7 @@ inline TrainingResult estimate_training(const ModelArch& arch, const ModelRef& m
   return r;
 }
 
-// The levers the seed lists, and a few more, each re-estimated for this model. Only levers that
+// The levers the rules of thumb list, and a few more, each re-estimated for this model. Only levers that
 // save memory are returned, largest saving first.
 inline std::vector<Lever> training_levers(const ModelArch& arch, const ModelRef& model, const TrainingOptions& opt,
                                           const TrainingResult& current) {

@@ -1,7 +1,7 @@
 // units.hpp — memory amounts as exact integers, and the two ways to show them.
 //
 // Internally every amount is a Bytes (an unsigned 64-bit count). Arithmetic that could overflow
-// is checked and throws. Decimal GB (10^9, what model cards and the seed use) and binary GiB
+// is checked and throws. Decimal GB (10^9, what model cards use) and binary GiB
 // (2^30, what drivers and allocators use) are separate functions, never mixed silently:
 //
 //   Bytes w = Bytes::from_mib(24564);   // RTX 4090 as nvidia-smi reports it
@@ -88,8 +88,9 @@ struct Bytes {
 inline constexpr double to_gb(Bytes b) { return static_cast<double>(b.count) / 1e9; }
 inline constexpr double to_gib(Bytes b) { return static_cast<double>(b.count) / static_cast<double>(kGiB); }
 
-// A memory size as typed: "24GiB", "24 GB", "24576MiB", "23.5GiB", "80000000000" (bytes).
-// GB/MB/KB/TB are decimal, GiB/MiB/KiB/TiB binary: the unit says which, never guessed.
+// A memory size as typed: "24GiB", "24 GB", "24576MiB", "23.5GiB", "80000000000B". GB/MB/KB/TB
+// are decimal, GiB/MiB/KiB/TiB binary; a bare G/M/K/T is binary, as nvidia-smi, ls -h and
+// llama.cpp print sizes. A number without a unit is refused: never silently bytes.
 inline Bytes parse_memory_size(std::string_view text) {
   const std::string shown(text);
   const auto bad = [&] {
@@ -119,8 +120,13 @@ inline Bytes parse_memory_size(std::string_view text) {
   std::string unit;
   for (; i < text.size(); ++i) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
   struct Unit { const char* name; std::uint64_t bytes; };
-  constexpr Unit kUnits[] = {{"", 1},        {"b", 1},         {"kb", kKB},  {"mb", kMB},          {"gb", kGB},
-                             {"tb", 1000 * kGB}, {"kib", kKiB}, {"mib", kMiB}, {"gib", kGiB}, {"tib", 1024 * kGiB}};
+  if (unit.empty()) {
+    throw Error(ErrorCode::invalid_value, "memory size '" + shown + "' has no unit",
+                "write 24GB (10^9 bytes) or 24GiB (2^30 bytes)");
+  }
+  constexpr Unit kUnits[] = {{"b", 1},          {"kb", kKB},   {"mb", kMB},   {"gb", kGB},   {"tb", 1000 * kGB},
+                             {"kib", kKiB},     {"mib", kMiB}, {"gib", kGiB}, {"tib", 1024 * kGiB},
+                             {"k", kKiB},       {"m", kMiB},   {"g", kGiB},   {"t", 1024 * kGiB}};
   for (const Unit& u : kUnits) {
     if (unit != u.name) continue;
     const std::uint64_t bytes = checked_add(checked_mul(whole, u.bytes), mul_div_round(frac, u.bytes, frac_scale));
@@ -130,7 +136,7 @@ inline Bytes parse_memory_size(std::string_view text) {
   throw bad();
 }
 
-// How text output shows amounts: decimal GB (the seed's and model cards' unit) or binary GiB.
+// How text output shows amounts: decimal GB (model cards' unit) or binary GiB.
 enum class DisplayUnit { gb, gib };
 
 }  // namespace vramest

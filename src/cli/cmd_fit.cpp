@@ -28,16 +28,11 @@ CLI::App* setup_fit(CLI::App& app, FitOptions& options, GlobalOptions& global) {
   fit->add_option("model", options.estimate.model, "A catalog model or a config.json (the architecture is needed)")
       ->type_name("MODEL")
       ->required();
-  fit->add_option("-p,--precision", options.estimate.precision,
+  fit->add_option("-p,--precision", options.estimate.inference.precision,
                   "Weight format (default: the checkpoint's; 'vramest formats' lists them)")
       ->type_name("NAME");
   add_inference_options(*fit, options.estimate);
-  fit->add_option("--gpu", options.estimate.gpu_ids, "A GPU id; repeat for a group of mixed cards")->type_name("ID");
-  fit->add_option("--gpus", options.estimate.gpus, "How many of the (one) --gpu or --gpu-memory card (default 1)")->type_name("N");
-  fit->add_option("--gpu-memory", options.gpu_memory, "A card not in the catalog, by its memory: 24GiB, 80GB, 24576MiB")
-      ->type_name("SIZE");
-  fit->add_option("--reserve", options.reserve, "Memory per GPU taken by a display or other processes, e.g. 1GiB")
-      ->type_name("SIZE");
+  add_gpu_options(*fit, options.estimate.gpu, "How many of the (one) --gpu or --gpu-memory card (default 1)");
   fit->add_option("--prompt", options.prompt, "Prompt tokens for the time to first token (default: the context)")
       ->type_name("TOKENS");
   fit->add_flag("--no-chart", options.no_chart, "Leave out the memory-against-context chart");
@@ -56,11 +51,14 @@ CLI::App* setup_fit(CLI::App& app, FitOptions& options, GlobalOptions& global) {
 CommandResult run_fit(const FitOptions& options, const GlobalOptions& global) {
   const report::Style style = resolve_style(global);
   const EstimateOptions& est = options.estimate;
-  if (est.gpu_ids.empty() && options.gpu_memory.empty()) {
-    throw Error(ErrorCode::usage, "fit needs a GPU", "give --gpu ID (repeatable) or --gpu-memory SIZE");
+  if (!est.gpu.given()) {
+    throw Error(ErrorCode::usage, "fit needs a GPU", "give --gpu ID (repeatable), --gpu 24GB or --gpu-memory SIZE");
   }
-  if (!est.gpus.empty() && est.gpu_ids.size() + (options.gpu_memory.empty() ? 0 : 1) > 1) {
-    throw Error(ErrorCode::usage, "--gpus counts one kind of card", "repeat --gpu for a group of mixed cards");
+  if (!est.inference.n_gpu_layers.empty() || !est.inference.n_cpu_moe.empty()) {
+    throw Error(ErrorCode::usage, "fit finds -ngl and --n-cpu-moe itself", "give them to the estimate: vramest MODEL -ngl N");
+  }
+  if (!est.tp.empty() || !est.pp.empty()) {
+    throw Error(ErrorCode::usage, "fit finds the parallel layout itself", "give --tp/--pp to the estimate: vramest MODEL --tp N");
   }
   const std::string data_dir = resolve_data_dir(global);
   const ResolvedModel model = resolve_model(est.model, data_dir);
@@ -69,22 +67,11 @@ CommandResult run_fit(const FitOptions& options, const GlobalOptions& global) {
                 "name a catalog model ('vramest models') or a config.json");
   }
 
-  // The GPU group.
-  const GpuCatalog catalog = load_gpu_catalog(data_dir);
-  GpuSpec custom;
+  // The GPU group: the same selection and placement as the estimate's.
+  const GpuSelection gpus(est.gpu, data_dir);
   report::FitView view;
-  const std::uint64_t count = est.gpus.empty() ? 1 : parse_gpu_count(est.gpus);
-  if (!options.gpu_memory.empty()) {
-    custom.id = "custom";
-    custom.name = "a card with " + options.gpu_memory;
-    custom.memory = parse_memory_size(options.gpu_memory);
-    for (std::uint64_t i = 0; i < count; ++i) view.gpus.push_back(&custom);
-  }
-  for (const std::string& id : est.gpu_ids) {
-    const GpuSpec& gpu = catalog.find(id);
-    for (std::uint64_t i = 0; i < (est.gpu_ids.size() == 1 ? count : 1); ++i) view.gpus.push_back(&gpu);
-  }
-  view.reserve = options.reserve.empty() ? Bytes{0} : parse_memory_size(options.reserve);
+  view.gpus = gpus.group();
+  view.reserve = gpus.reserve();
   for (const GpuSpec* gpu : view.gpus) view.capacity += gpu->memory;
   const GpuGroup group{view.gpus, view.reserve};
 
@@ -95,10 +82,12 @@ CommandResult run_fit(const FitOptions& options, const GlobalOptions& global) {
   view.engine = setup.options.engine;
   view.format = setup.format.id;
   view.defaults = setup.defaults;
+  view.readings = setup.readings;
   view.context = setup.options.context;
   view.batch = setup.options.batch;
   view.request = inference_components(plan, view.context, view.batch);
-  view.fits = fits_group(view.request, view.engine, group);
+  view.placement = place_plan(plan, view.request, group);
+  view.fits = view.placement.fits;
   view.max_context = max_context(plan, view.batch, group);
   view.trained_context = model.arch->max_context;
   view.max_batch = max_batch(plan, view.context, group);
@@ -109,13 +98,13 @@ CommandResult run_fit(const FitOptions& options, const GlobalOptions& global) {
       break;
     }
   }
-  view.fewest_kind = view.gpus.front();
-  view.fewest_gpus = fewest_gpus(plan, view.context, view.batch, *view.fewest_kind, view.reserve);
+  view.fewest = fewest_gpus(plan, view.context, view.batch, *view.gpus.front(), view.reserve);
   if (view.engine == Engine::llamacpp) view.offload = llamacpp_offload(plan, view.context, view.batch, group);
   view.prompt = options.prompt.empty() ? view.context : parse_token_count(options.prompt, "prompt", 100'000'000);
   const GpuSpec& first = *view.gpus.front();
-  if (first.bandwidth_gb_s > 0) {
-    const std::uint64_t parallel = view.engine == Engine::vllm ? view.gpus.size() : 1;
+  // With part of the model in CPU RAM the GPU's bandwidth bounds nothing: no speed line then.
+  if (first.bandwidth_gb_s > 0 && view.fits) {
+    const std::uint64_t parallel = view.engine == Engine::vllm ? view.placement.layout.tp : 1;
     view.speed = speed_bounds(plan, view.context, view.batch, view.prompt, first, parallel);
   }
 

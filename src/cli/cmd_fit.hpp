@@ -6,9 +6,7 @@
 namespace vramest::shell {
 
 struct FitOptions {
-  EstimateOptions estimate;  // model, -p, -c, -b, --engine, --kv-dtype, --gpu, --gpus...
-  std::string gpu_memory;    // --gpu-memory: a card not in the catalog
-  std::string reserve;       // --reserve: per GPU, for a display or other processes
+  EstimateOptions estimate;  // model, -p, -c, -b, --engine, --kv-dtype, --gpu, --gpus, --reserve...
   std::string prompt;        // --prompt: tokens for the time to first token (default: the context)
   bool no_chart = false;
 };

@@ -1,6 +1,7 @@
 #include "report/report.hpp"
 
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
 
 #include "vramest/io/json.hpp"
@@ -8,8 +9,47 @@
 namespace vramest::report {
 namespace {
 
+// Where an estimate goes on GPUs: components and total_bytes summed over the placement's GPUs
+// (the rule's even split keeps its own, which the shares add up to), per_gpu_bytes the most any
+// one holds, the placement itself, and the fewest of each GPU kind.
+void add_gpus(nlohmann::ordered_json& j, const GpuView& gpus) {
+  const Placement& p = gpus.placement;
+  if (p.layout.policy != SplitPolicy::even) {
+    j["components"] = components_to_json(p.all);
+    j["total_bytes"] = p.all.sum().count;
+    j["range"] = {{"low_bytes", p.all.sum().count}, {"high_bytes", p.all.sum().count}};
+  }
+  j["per_gpu_bytes"] = p.per_gpu_max.count;
+  nlohmann::ordered_json per_gpu = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < p.per_gpu.size(); ++i) {
+    per_gpu.push_back({{"gpu", gpus.named ? nlohmann::ordered_json(gpus.group[i]->id) : nlohmann::ordered_json(nullptr)},
+                       {"bytes", p.per_gpu[i].sum().count}});
+  }
+  j["placement"] = {{"layout", layout_text(p.layout)},
+                    {"split", split_policy_name(p.layout.policy)},
+                    {"gpus", p.layout.gpus},
+                    {"tensor_parallel", p.layout.tp},
+                    {"pipeline_parallel", p.layout.pp},
+                    {"per_gpu", std::move(per_gpu)},
+                    {"fits", gpus.named ? nlohmann::ordered_json(p.fits) : nlohmann::ordered_json(nullptr)}};
+  nlohmann::ordered_json kinds = nlohmann::ordered_json::array();
+  for (const GpuFit& fit : gpus.kinds) {
+    const auto in_group = static_cast<std::uint64_t>(std::count(gpus.group.begin(), gpus.group.end(), fit.gpu));
+    const bool fits = gpus.kinds.size() == 1 && gpus.named ? p.fits : fit.count != 0 && fit.count <= std::max<std::uint64_t>(1, in_group);
+    kinds.push_back({{"id", fit.gpu->id},
+                     {"name", fit.gpu->name},
+                     {"memory_bytes", fit.gpu->memory.count},
+                     {"count", fit.count},
+                     {"layout", fit.count == 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(layout_text(fit.layout))},
+                     {"fits", fits}});
+  }
+  j["gpus"] = std::move(kinds);
+}
+
 nlohmann::ordered_json view_json(const EstimateView& view) {
-  return estimate_to_json(view.estimate, view.fits, view.per_gpu);
+  nlohmann::ordered_json j = estimate_to_json(view.estimate);
+  add_gpus(j, view.gpus);
+  return j;
 }
 
 bool e_mode_is_lora(Mode mode) { return mode == Mode::lora || mode == Mode::qlora; }
@@ -73,8 +113,8 @@ namespace vramest::report {
 std::string detailed_json(const DetailedView& view) {
   const DetailedInference& d = view.result;
   nlohmann::ordered_json doc = document();
-  Bytes per_gpu = view.per_gpu;
-  doc.update(estimate_to_json(d.estimate, view.fits, per_gpu));
+  doc.update(estimate_to_json(d.estimate));
+  add_gpus(doc, view.gpus);
   if (!view.hf_id.empty()) doc["model"]["hf_id"] = view.hf_id;
   doc["engine"] = engine_name(view.engine);
   doc["kv_dtype"] = d.kv_dtype;
@@ -82,7 +122,7 @@ std::string detailed_json(const DetailedView& view) {
   nlohmann::ordered_json by_type = nlohmann::ordered_json::object();
   for (const auto& [type, bytes] : d.weights.by_type) by_type[type] = bytes.count;
   doc["weights_by_type"] = std::move(by_type);
-  doc["host_bytes"] = d.host_weights.count;
+  doc["host_bytes"] = (view.offload_host ? *view.offload_host : d.host_weights).count;
   doc["kv_cache"] = {{"bytes_per_token", d.kv.bytes_per_token_full},
                      {"full_layers", d.kv.full_layers},
                      {"windowed_layers", d.kv.windowed_layers},
@@ -146,7 +186,8 @@ std::string training_json(const TrainingView& view) {
   const TrainingResult& r = view.result;
   const TrainingOptions& o = view.options;
   nlohmann::ordered_json doc = document();
-  doc.update(estimate_to_json(r.estimate, view.fits, r.estimate.total));
+  doc.update(estimate_to_json(r.estimate));
+  add_gpus(doc, view.gpus);
   if (!view.hf_id.empty()) doc["model"]["hf_id"] = view.hf_id;
   doc["defaults"] = view.defaults;
   std::vector<std::string> targets(o.lora_targets.begin(), o.lora_targets.end());
@@ -170,7 +211,7 @@ std::string training_json(const TrainingView& view) {
     levers.push_back({{"lever", l.name}, {"saves_bytes", l.saves.count}, {"total_bytes", l.total_after.count}});
   }
   doc["levers"] = std::move(levers);
-  // QLoRA has no rule in the seed: null rather than absent, so every training document has the key.
+  // The rules of thumb have no QLoRA rule: null rather than absent, so every training document has the key.
   doc["rule"] = view.rule.total.count == 0
                     ? nlohmann::ordered_json(nullptr)
                     : nlohmann::ordered_json{{"precision", view.rule.precision},
@@ -198,6 +239,10 @@ std::string fit_json(const FitView& view) {
   doc["capacity_bytes"] = view.capacity.count;
   doc["reserve_bytes"] = view.reserve.count;
   const Components& c = view.request;
+  doc["total_bytes"] = view.placement.all.sum().count;
+  doc["per_gpu_bytes"] = view.placement.per_gpu_max.count;
+  doc["layout"] = layout_text(view.placement.layout);
+  doc["readings"] = view.readings;
   doc["request"] = {{"context", view.context},
                     {"batch", view.batch},
                     {"fits", view.fits},
@@ -208,7 +253,10 @@ std::string fit_json(const FitView& view) {
   doc["trained_context"] = view.trained_context;
   doc["max_batch"] = view.max_batch;
   doc["best_format"] = view.best_format.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(view.best_format);
-  doc["fewest_gpus"] = {{"gpu", view.fewest_kind->id}, {"count", view.fewest_gpus}};
+  doc["fewest_gpus"] = {{"gpu", view.fewest.gpu->id},
+                        {"count", view.fewest.count},
+                        {"layout", view.fewest.count == 0 ? nlohmann::ordered_json(nullptr)
+                                                          : nlohmann::ordered_json(layout_text(view.fewest.layout))}};
   if (view.offload) {
     const LayerOffload& o = *view.offload;
     doc["llamacpp_offload"] = {{"gpu_layers", o.gpu_layers},

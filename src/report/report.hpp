@@ -15,6 +15,7 @@
 #include "vramest/gpu.hpp"
 #include "vramest/inference.hpp"
 #include "vramest/model_file.hpp"
+#include "vramest/placement.hpp"
 #include "vramest/rule.hpp"
 #include "vramest/training.hpp"
 
@@ -25,16 +26,24 @@ struct Style {
   bool color = false;
 };
 
+// Where an estimate goes on GPUs: how many of each kind it takes, and its placement on the group
+// the user has (the named GPUs; N unnamed ones for --gpus N alone; else one), whose verdict is
+// the exit status. Every command fills it from placement.hpp.
+struct GpuView {
+  std::vector<GpuFit> kinds;          // every catalog GPU, or each kind named with --gpu
+  bool named = false;                 // GPUs were named: `placement.fits` is the verdict
+  std::vector<const GpuSpec*> group;  // the named group, one entry per GPU (empty: none named)
+  Placement placement;
+  bool fits() const { return !named || placement.fits; }
+};
+
 // One estimate with its fit against the GPUs shown.
 struct EstimateView {
   Estimate estimate;
-  std::vector<GpuFit> fits;      // every catalog GPU, or those named with --gpu
-  std::uint64_t gpus_requested = 1;
-  bool gpus_named = false;       // --gpu was given: the fit table shows exactly those
-  Bytes per_gpu;                 // what each requested GPU must hold
+  GpuView gpus;
 };
 
-// The seed's whole analysis of a bare parameter count.
+// The rules of thumb's whole analysis of a bare parameter count.
 struct AnalysisView {
   ModelRef model;
   OverheadRange overhead;
@@ -60,11 +69,9 @@ struct DetailedView {
   std::string hf_id;
   Engine engine = Engine::transformers;
   std::vector<std::string> defaults;  // the defaults this estimate used, stated in the output
-  Estimate rule;                      // the seed's rule for the same model, shown beside it
-  std::vector<GpuFit> fits;
-  std::uint64_t gpus_requested = 1;
-  bool gpus_named = false;
-  Bytes per_gpu;
+  Estimate rule;                      // the rule of thumb for the same model, shown beside it
+  GpuView gpus;                       // what goes on the GPUs (with -ngl, only the offloaded part)
+  std::optional<Bytes> offload_host;  // llama.cpp -ngl / --n-cpu-moe: what stays in RAM
   std::vector<VllmReservation> vllm;  // one per GPU named, for --engine vllm
 };
 
@@ -74,10 +81,9 @@ struct TrainingView {
   TrainingOptions options;
   std::string hf_id;
   std::vector<std::string> defaults;
-  Estimate rule;  // the seed's rule for the same model and mode
+  Estimate rule;  // the rule of thumb for the same model and mode
   std::vector<Lever> levers;
-  std::vector<GpuFit> fits;  // per-GPU total against each GPU
-  bool gpus_named = false;
+  GpuView gpus;  // the plan's GPUs: each holds the per-GPU estimate
   std::uint64_t grad_accum = 1;
 };
 
@@ -93,19 +99,20 @@ struct FitView {
   Engine engine = Engine::transformers;
   std::string format;
   std::vector<std::string> defaults;
+  std::vector<std::string> readings;  // how ambiguous spellings were read
   std::vector<const GpuSpec*> gpus;  // the group, one entry per GPU
   Bytes capacity;                    // the group's memory (driver totals)
   Bytes reserve;                     // per GPU
   std::uint64_t context = 0;
   std::uint64_t batch = 1;
   Components request;                // the request's components
+  Placement placement;               // the request on the group
   bool fits = false;
   std::uint64_t max_context = 0;     // at `batch`
   std::uint64_t trained_context = 0; // the model's max_position_embeddings (0: unknown)
   std::uint64_t max_batch = 0;       // at `context`
   std::string best_format;           // empty: none fits
-  const GpuSpec* fewest_kind = nullptr;
-  std::uint64_t fewest_gpus = 0;     // 0: none up to 64
+  GpuFit fewest;                     // of the group's first kind (count 0: none)
   std::optional<LayerOffload> offload;  // llama.cpp
   std::optional<SpeedBounds> speed;
   std::uint64_t prompt = 0;

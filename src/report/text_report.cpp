@@ -30,23 +30,31 @@ std::string number(Bytes amount, DisplayUnit unit) {
   return text;
 }
 
+// "0.6 - 0.65 GB", "600 - 650 MB": both ends in the high end's unit.
 std::string range_text(Bytes low, Bytes high, DisplayUnit unit) {
   if (low == high) return format_amount(low, unit);
-  return number(low, unit) + " - " + format_amount(high, unit);
+  const std::string high_text = format_amount(high, unit);
+  const std::string suffix = high_text.substr(high_text.rfind(' '));
+  const bool small = suffix == " MB" || suffix == " MiB";
+  if (!small) return number(low, unit) + " - " + high_text;
+  const double divisor = static_cast<double>(unit == DisplayUnit::gb ? kMB : kMiB);
+  std::string low_text = fmt::format("{:.1f}", static_cast<double>(low.count) / divisor);
+  if (low_text.size() > 2 && low_text.compare(low_text.size() - 2, 2, ".0") == 0) low_text.resize(low_text.size() - 2);
+  return low_text + " - " + high_text;
 }
 
 std::string units_line(DisplayUnit unit) {
   return unit == DisplayUnit::gb
-             ? "Units: GB = 10^9 bytes (--units gib for 2^30). GPU memory is the total its driver reports.\n"
-             : "Units: GiB = 2^30 bytes. GPU memory is the total its driver reports.\n";
+             ? "Units: GB = 10^9 bytes (--units gib: 2^30); GPU memory as its driver reports it.\n"
+             : "Units: GiB = 2^30 bytes; GPU memory as its driver reports it.\n";
 }
 
-std::string precision_label(std::string_view id, bool seed_table) {
-  if (seed_table && id == "fp16") return "FP16/BF16";
+std::string precision_label(std::string_view id, bool rule_table) {
+  if (rule_table && id == "fp16") return "FP16/BF16";
   return std::string(find_precision(id).label);
 }
 
-// "0.5" for int4, "2" for fp16: bytes per parameter as the seed writes them.
+// "0.5" for int4, "2" for fp16: bytes per parameter as the rules of thumb write them.
 std::string bytes_per_param(std::string_view id) {
   const Precision& p = find_precision(id);
   if (p.block_bytes % p.block_weights == 0) return std::to_string(p.block_bytes / p.block_weights);
@@ -67,23 +75,52 @@ std::string model_line(const ModelRef& model) {
 }
 
 std::string count_cell(const GpuFit& fit) {
-  return fit.count == 1 ? "1" : fmt::format("{}x", fit.count);
+  if (fit.count == 0) return "-";
+  std::string cell = fit.count == 1 ? "1" : fmt::format("{}x", fit.count);
+  if (fit.count > 1 && (fit.layout.policy == SplitPolicy::tensor_parallel) && (fit.layout.pp > 1 || fit.layout.tp != fit.count)) {
+    cell += " (" + layout_text(fit.layout) + ")";
+  }
+  return cell;
 }
 
-// The fit table of one estimate: every GPU shown, how many it takes, and whether the user's fit.
-std::string fit_table(const EstimateView& view, const Style& style) {
-  Table table({Align::left, Align::right, Align::right, Align::left});
-  table.add_row({"GPU", "memory", "GPUs needed", view.gpus_named ? "verdict" : ""});
-  for (const GpuFit& fit : view.fits) {
-    if (!view.gpus_named && !fit.gpu->featured) continue;
-    std::string verdict;
-    if (view.gpus_named) {
-      verdict = fit.fits ? (fit.requested == 1 ? "fits" : fmt::format("fits on {}", fit.requested))
-                         : (fit.requested == 1 ? "does not fit" : fmt::format("does not fit on {}", fit.requested));
-    }
-    table.add_row({fit.gpu->id, format_amount(fit.gpu->memory, style.unit), count_cell(fit), verdict});
+std::string group_name(const std::vector<const GpuSpec*>& group) {
+  std::string out;
+  for (std::size_t i = 0; i < group.size();) {
+    std::size_t j = i;
+    while (j < group.size() && group[j] == group[i]) ++j;
+    out += (out.empty() ? "" : " + ") + (j - i == 1 ? group[i]->id : fmt::format("{} x {}", j - i, group[i]->id));
+    i = j;
   }
-  return table.render();
+  return out;
+}
+
+// The GPU section every estimate shares: each kind with the fewest it takes, then where the
+// estimate goes on the user's GPUs and the verdict (the exit status).
+std::string gpu_section(const GpuView& gpus, const Style& style, std::string_view heading, bool training) {
+  const DisplayUnit unit = style.unit;
+  std::string out = "\n" + bold("GPU fit", style) + std::string(heading) + "\n";
+  Table table({Align::left, Align::right, Align::right});
+  table.add_row({"GPU", "memory", training ? "plan" : "GPUs needed"});
+  for (const GpuFit& fit : gpus.kinds) {
+    if (!gpus.named && !fit.gpu->featured) continue;
+    const Bytes need = gpus.placement.per_gpu_max;
+    table.add_row({fit.gpu->id, format_amount(fit.gpu->memory, unit),
+                   !training       ? count_cell(fit)
+                   : fit.count != 0 ? "fits"
+                                    : "short by " + format_amount(need > fit.gpu->memory ? need - fit.gpu->memory : Bytes{0}, unit)});
+  }
+  out += table.render();
+  const Placement& p = gpus.placement;
+  if (gpus.named) {
+    out += fmt::format("  on {} ({}): {} per GPU at most", group_name(gpus.group), layout_text(p.layout),
+                       format_amount(p.per_gpu_max, unit));
+    if (p.layout.gpus > 1) out += fmt::format(", {} in all", format_amount(p.all.sum(), unit));
+    out += ": " + green_or_red(p.fits ? "fits" : "does not fit", p.fits, style) + "\n";
+  } else if (p.layout.gpus > 1) {
+    out += fmt::format("  over {} GPUs ({}): {} per GPU, {} in all\n", p.layout.gpus, layout_text(p.layout),
+                       format_amount(p.per_gpu_max, unit), format_amount(p.all.sum(), unit));
+  }
+  return out;
 }
 
 }  // namespace
@@ -125,17 +162,7 @@ std::string estimate_text(const EstimateView& view, const Style& style) {
                  e.low == e.high ? e.basis : fmt::format("range {} ({})", range_text(e.low, e.high, unit), e.basis)});
   out += parts.render();
 
-  out += "\n" + bold("GPU fit", style) +
-         " (a GPU fits when the high end of the range fits; N GPUs means tensor or pipeline parallelism)\n";
-  if (view.gpus_requested > 1) {
-    out += fmt::format("  per GPU over {}: {}\n", view.gpus_requested, format_amount(view.per_gpu, unit));
-  }
-  out += fit_table(view, style);
-  if (view.gpus_named) {
-    bool all_fit = true;
-    for (const GpuFit& fit : view.fits) all_fit = all_fit && fit.fits;
-    out += green_or_red(all_fit ? "fits" : "does not fit", all_fit, style) + "\n";
-  }
+  out += gpu_section(view.gpus, style, " (a GPU fits when the high end of the range fits; N GPUs share it evenly)", false);
   return out;
 }
 
@@ -143,7 +170,7 @@ std::string analysis_text(const AnalysisView& view, const Style& style) {
   const DisplayUnit unit = style.unit;
   const ModelRef& model = view.model;
   std::string out =
-      bold(fmt::format("{}: the seed's rules of thumb (method: rule)", model_line(model)), style) +
+      bold(fmt::format("{}: rules of thumb (method: rule)", model_line(model)), style) +
       "\n" + units_line(unit) + "\n";
 
   const OverheadRange& o = view.overhead;
@@ -165,7 +192,7 @@ std::string analysis_text(const AnalysisView& view, const Style& style) {
                 range_text(view.train.estimate.low, view.train.estimate.high, unit)});
   tune.add_row({"LoRA", "50-60 GB at 14B, scaled linearly",
                 range_text(view.lora.estimate.low, view.lora.estimate.high, unit)});
-  tune.add_row({"QLoRA", "the seed gives no rule", "-"});
+  tune.add_row({"QLoRA", "the rules of thumb give none", "-"});
   out += tune.render() + "\n";
 
   out += bold("GPUs needed", style) +
@@ -184,19 +211,35 @@ std::string analysis_text(const AnalysisView& view, const Style& style) {
   aligns.resize(header.size(), Align::right);
   Table fits(aligns);
   fits.add_row(header);
-  const std::vector<GpuFit>& reference = view.inference.front().fits;
+  const std::vector<GpuFit>& reference = view.inference.front().gpus.kinds;
   for (std::size_t g = 0; g < reference.size(); ++g) {
     const GpuSpec& gpu = *reference[g].gpu;
     if (!view.gpus_named && !gpu.featured) continue;
     std::vector<std::string> row{gpu.id, format_amount(gpu.memory, unit)};
-    for (const EstimateView* column : columns) row.push_back(count_cell(column->fits[g]));
+    for (const EstimateView* column : columns) row.push_back(count_cell(column->gpus.kinds[g]));
     fits.add_row(row);
   }
   out += fits.render();
   if (!view.gpus_named) out += "  (featured GPUs; --gpu ID for any other, 'vramest gpus' for the catalog)\n";
+  if (view.gpus_named) {
+    // The verdict line: which estimates fit the GPUs named (the exit status is 0 if any does).
+    const GpuView& group = view.inference.front().gpus;
+    std::vector<std::string> fitting;
+    for (const EstimateView* column : columns) {
+      if (column->gpus.placement.fits) {
+        fitting.push_back(column == &view.train ? "full fine-tuning" : column == &view.lora ? "LoRA"
+                                                                     : precision_label(column->estimate.precision, true));
+      }
+    }
+    const bool any = !fitting.empty();
+    std::string list;
+    for (const std::string& f : fitting) list += (list.empty() ? "" : ", ") + f;
+    out += fmt::format("  on {}: ", group_name(group.group)) +
+           green_or_red(any ? "fits " + list : "none of these estimates fits", any, style) + "\n";
+  }
   out += "\n";
 
-  out += bold("Ways to save memory", style) + " (the seed's list)\n";
+  out += bold("Ways to save memory", style) + " (the rules of thumb's list)\n";
   Table savings({Align::left, Align::left, Align::right, Align::left});
   savings.add_row({"technique", "for this model", "saves", "note"});
   for (const Saving& s : view.savings) {
@@ -287,7 +330,7 @@ std::string detailed_text(const DetailedView& view, const Style& style) {
   row("runtime", c.runtime, join(runtime_parts, ", "));
   parts.add_row({"total", format_amount(e.total, unit), "", "", ""});
   out += parts.render();
-  out += fmt::format("  rule method (the seed's x1.2 - x1.3 at {}): {}\n", find_precision(view.rule.precision).label,
+  out += fmt::format("  rule of thumb (x1.2 - x1.3 at {}): {}\n", find_precision(view.rule.precision).label,
                      range_text(view.rule.low, view.rule.high, unit));
   if (d.host_weights.count != 0) {
     out += fmt::format("  host memory: the token embedding, {}, stays in CPU RAM\n", format_amount(d.host_weights, unit));
@@ -295,28 +338,18 @@ std::string detailed_text(const DetailedView& view, const Style& style) {
   for (const std::string& note : d.notes) out += "  note: " + note + "\n";
   for (const RuntimePart& part : d.runtime) out += fmt::format("  source: {}: {}\n", part.name, part.source);
 
-  out += "\n" + bold("GPU fit", style) +
-         " (weights, KV cache and activations split over N GPUs; runtime on each; N > 1 needs tensor parallelism)\n";
-  if (view.gpus_requested > 1) {
-    out += fmt::format("  per GPU over {}: {}\n", view.gpus_requested, format_amount(view.per_gpu, unit));
+  if (view.offload_host) {
+    out += fmt::format("  llama.cpp offload: {} on the GPU, {} in CPU RAM\n", format_amount(view.gpus.placement.all.sum(), unit),
+                       format_amount(*view.offload_host, unit));
   }
-  Table table({Align::left, Align::right, Align::right, Align::left});
-  table.add_row({"GPU", "memory", "GPUs needed", view.gpus_named ? "verdict" : ""});
-  for (const GpuFit& fit : view.fits) {
-    if (!view.gpus_named && !fit.gpu->featured) continue;
-    std::string verdict;
-    if (view.gpus_named) verdict = fit.fits ? "fits" : "does not fit";
-    table.add_row({fit.gpu->id, format_amount(fit.gpu->memory, unit), fit.count == 0 ? "-" : count_cell(fit), verdict});
-  }
-  out += table.render();
+  out += gpu_section(view.gpus, style,
+                     view.engine == Engine::vllm ? " (vLLM: TP x PP dividing the heads; the runtime on each GPU)"
+                                                 : " (layers split over the GPUs; each keeps its own buffers and runtime)",
+                     false);
   for (const VllmReservation& r : view.vllm) {
     out += fmt::format("  vLLM on {}: reserves {} at start-up (gpu_memory_utilization of the memory, whatever the load); "
                        "its KV pool gets {} = {} tokens\n",
                        r.gpu->id, format_amount(r.reserved, unit), format_amount(r.kv_pool, unit), group_digits(r.kv_tokens));
-  }
-  if (view.gpus_named) {
-    const bool all_fit = std::all_of(view.fits.begin(), view.fits.end(), [](const GpuFit& f) { return f.fits; });
-    out += green_or_red(all_fit ? "fits" : "does not fit", all_fit, style) + "\n";
   }
   return out;
 }
@@ -393,7 +426,7 @@ std::string training_text(const TrainingView& view, const Style& style) {
   parts.add_row({o.gpus > 1 ? "per GPU" : "total", format_amount(e.total, unit), "", "", "dominant: " + r.dominant});
   out += parts.render();
   if (view.rule.total.count != 0) {
-    out += fmt::format("  rule method (the seed's {}): {}\n", e.mode == Mode::train ? "12 bytes per parameter" : "LoRA 50-60 GB at 14B, scaled",
+    out += fmt::format("  rule of thumb ({}): {}\n", e.mode == Mode::train ? "12 bytes per parameter" : "LoRA 50-60 GB at 14B, scaled",
                        range_text(view.rule.low, view.rule.high, unit));
   }
   if (r.host.count != 0) out += fmt::format("  host memory: {} offloaded to CPU RAM\n", format_amount(r.host, unit));
@@ -409,19 +442,7 @@ std::string training_text(const TrainingView& view, const Style& style) {
     out += levers.render();
   }
 
-  out += "\n" + bold("GPU fit", style) + " (the per-GPU total against each GPU's memory)\n";
-  Table table({Align::left, Align::right, Align::left});
-  table.add_row({"GPU", "memory", "verdict"});
-  for (const GpuFit& fit : view.fits) {
-    if (!view.gpus_named && !fit.gpu->featured) continue;
-    table.add_row({fit.gpu->id, format_amount(fit.gpu->memory, unit),
-                   fit.fits ? "fits" : "short by " + format_amount(e.total - fit.gpu->memory, unit)});
-  }
-  out += table.render();
-  if (view.gpus_named) {
-    const bool all_fit = std::all_of(view.fits.begin(), view.fits.end(), [](const GpuFit& f) { return f.fits; });
-    out += green_or_red(all_fit ? "fits" : "does not fit", all_fit, style) + "\n";
-  }
+  out += gpu_section(view.gpus, style, " (each GPU of the plan holds the per-GPU total)", true);
   return out;
 }
 
@@ -436,12 +457,15 @@ std::string tokens_short(std::uint64_t tokens) {
   return std::to_string(tokens);
 }
 
-// Memory against context, one digit per format, the group's capacity as a line of dashes.
+// Memory against context, one digit per format, the group's usable memory (its capacity less the
+// reserve on each GPU) as a line of dashes.
 std::string chart_text(const FitView& view, DisplayUnit unit) {
   constexpr int kRows = 10;
   constexpr int kColumn = 6;
   const double scale = unit == DisplayUnit::gb ? 1e9 : static_cast<double>(kGiB);
-  const double capacity = static_cast<double>(view.capacity.count) / scale;
+  const std::uint64_t reserved = checked_mul(view.reserve.count, view.gpus.size());
+  const Bytes usable{view.capacity.count > reserved ? view.capacity.count - reserved : 0};
+  const double capacity = std::max(static_cast<double>(usable.count) / scale, 1e-9);
   const double top = capacity * 2;
   const std::size_t width = view.chart_contexts.size() * kColumn;
   std::vector<std::string> grid(kRows + 1, std::string(width, ' '));
@@ -456,8 +480,9 @@ std::string chart_text(const FitView& view, DisplayUnit unit) {
           beyond ? '^' : static_cast<char>('1' + s);
     }
   }
-  std::string out = fmt::format("Memory against context at batch {} ({}; ---- the GPUs' {}; ^ beyond the top)\n",
-                                view.batch, unit == DisplayUnit::gb ? "GB" : "GiB", format_amount(view.capacity, unit));
+  std::string out = fmt::format("Memory against context at batch {} ({}; ---- the GPUs' {}{}; ^ beyond the top)\n",
+                                view.batch, unit == DisplayUnit::gb ? "GB" : "GiB", format_amount(usable, unit),
+                                view.reserve.count == 0 ? "" : " after the reserve");
   for (int row = kRows; row >= 0; --row) {
     std::string line = fmt::format("  {:>7.1f} |{}", top * row / kRows, grid[static_cast<std::size_t>(row)]);
     while (!line.empty() && line.back() == ' ') line.pop_back();
@@ -482,14 +507,17 @@ std::string fit_text(const FitView& view, const Style& style, bool chart) {
                                      format_amount(view.capacity, unit), engine_name(view.engine), view.format),
                          style) + "\n";
   if (!view.defaults.empty()) out += "Defaults used: " + join(view.defaults, ", ") + "\n";
+  for (const std::string& reading : view.readings) out += "Read as: " + reading + "\n";
   if (view.reserve.count != 0) out += fmt::format("Reserved per GPU for a display or other processes: {}\n", format_amount(view.reserve, unit));
   out += units_line(unit) + "\n";
 
   const Bytes total = view.request.sum();
-  out += fmt::format("  request: context {} x batch {} needs {} (weights {}, KV cache {}, activations {}, runtime {} per GPU): ",
+  out += fmt::format("  request: context {} x batch {} needs {} (weights {}, KV cache {}, activations {}, runtime {} per GPU); "
+                     "{}: {} per GPU at most: ",
                      view.context, view.batch, format_amount(total, unit), format_amount(view.request.weights, unit),
                      format_amount(view.request.kv_cache, unit), format_amount(view.request.activations, unit),
-                     format_amount(view.request.runtime, unit)) +
+                     format_amount(view.request.runtime, unit), layout_text(view.placement.layout),
+                     format_amount(view.placement.per_gpu_max, unit)) +
          green_or_red(view.fits ? "fits" : "does not fit", view.fits, style) + "\n";
   Table answers({Align::left, Align::left});
   std::string context_answer = view.max_context == 0 ? "none: the weights alone do not fit"
@@ -503,11 +531,9 @@ std::string fit_text(const FitView& view, const Style& style, bool chart) {
                    view.max_batch == 0 ? "none" : fmt::format("{} sequence{}", group_digits(view.max_batch), view.max_batch == 1 ? "" : "s")});
   answers.add_row({"best weight format that fits", view.best_format.empty() ? "none of " + join(format_ladder(view.engine), ", ")
                                                                               : view.best_format});
-  answers.add_row({fmt::format("fewest {} for the request", view.fewest_kind->id),
-                   view.fewest_gpus == 0 ? "more than 64"
-                                         : fmt::format("{}{}", view.fewest_gpus,
-                                                       view.engine == Engine::vllm && view.fewest_gpus > 1
-                                                           ? " (a tensor-parallel degree that divides the heads)" : "")});
+  answers.add_row({fmt::format("fewest {} for the request", view.fewest.gpu->id),
+                   view.fewest.count == 0 ? "none: no layout of them holds it"
+                                          : fmt::format("{} ({})", view.fewest.count, layout_text(view.fewest.layout))});
   if (view.offload) {
     const LayerOffload& o = *view.offload;
     answers.add_row({"llama.cpp -ngl", o.gpu_layers > o.total_layers

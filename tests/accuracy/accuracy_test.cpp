@@ -7,6 +7,8 @@
 // the README states, and with VRAMEST_ACCURACY_REPORT=1 prints the README's table.
 #include <catch2/catch.hpp>
 
+#include "cli/choices.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -86,7 +88,7 @@ std::vector<Comparison> run_all() {
     }
     const ParamCounts counts = count_params(arch);
     InferenceOptions opt;
-    opt.engine = parse_engine(spec["engine"].get<std::string>());
+    opt.engine = vramest::shell::kEngines.parse(spec["engine"].get<std::string>());
     opt.context = spec["context"].get<std::uint64_t>();
     opt.batch = spec["batch"].get<std::uint64_t>();
     opt.ubatch = spec.value("ubatch", std::uint64_t{512});
@@ -143,18 +145,18 @@ std::vector<Comparison> run_training() {
     const ModelArch arch = arch_from_hf_config(nlohmann::json::parse(model_entry.config_json), model_entry.id);
     const ParamCounts counts = count_params(arch);
     TrainingOptions opt;
-    opt.mode = parse_mode(spec["mode"].get<std::string>());
+    opt.mode = vramest::shell::kModes.parse(spec["mode"].get<std::string>());
     opt.seq_len = spec["seq_len"].get<std::uint64_t>();
     opt.micro_batch = spec["micro_batch"].get<std::uint64_t>();
-    opt.precision = parse_training_precision(spec["precision"].get<std::string>());
-    opt.optimizer = parse_optimizer(spec["optimizer"].get<std::string>());
-    opt.checkpointing = parse_checkpointing(spec["grad_checkpointing"].get<std::string>());
+    opt.precision = vramest::shell::kTrainingPrecisions.parse(spec["precision"].get<std::string>());
+    opt.optimizer = vramest::shell::kOptimizers.parse(spec["optimizer"].get<std::string>());
+    opt.checkpointing = vramest::shell::kCheckpointing.parse(spec["grad_checkpointing"].get<std::string>());
     opt.flash_attention = spec["flash_attention"].get<bool>();
     opt.gpus = spec["gpus"].get<std::uint64_t>();
     opt.zero_stage = spec["zero_stage"].get<int>();
     opt.lora_rank = spec["lora_rank"].get<std::uint64_t>();
     opt.lora_targets = spec["lora_targets"].get<std::vector<std::string>>();
-    opt.offload = parse_offload(spec["offload"].get<std::string>());
+    opt.offload = vramest::shell::kOffloads.parse(spec["offload"].get<std::string>());
     opt.kbit_upcast = spec["kbit_upcast"].get<bool>();
     opt.nf4_double_quant = spec["nf4_double_quant"].get<bool>();
     const TrainingResult r = estimate_training(arch, {model_entry.id, counts.total, counts.active, "catalog"}, opt);

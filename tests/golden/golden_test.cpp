@@ -38,7 +38,7 @@ std::string run_case(const GoldenCase& c) {
   close(fd);
   const std::string out_path = scratch;
   const std::string err_path = out_path + ".err";
-  std::string command = "cd " + shell_quote(VRAMEST_GOLDEN_DIR) + " && NO_COLOR=1 VRAMEST_DATA_DIR= " +
+  std::string command = "cd " + shell_quote(VRAMEST_GOLDEN_DIR) + " && NO_COLOR=1 COLUMNS= VRAMEST_DATA_DIR= " +
                         shell_quote(VRAMEST_BINARY);
   std::string shown = "vramest";
   for (const std::string& arg : c.args) {
@@ -260,7 +260,7 @@ TEST_CASE("golden: every error has its exit code, one line on stderr, and a JSON
       {"err_no_model", {}, 2},
       {"err_unknown_flag", {"14B", "--bogus"}, 2},
       {"err_unknown_flag_json", {"14B", "--bogus", "--json"}, 2},
-      {"err_gpus_without_gpu", {"14B", "--gpus", "2"}, 2},
+      {"gpus_without_gpu", {"llama-3.1-8b", "--gpus", "2"}, 0},
       {"err_overhead_train", {"14B", "--mode", "train", "--overhead", "1.2"}, 2},
       {"err_all_train", {"14B", "--mode", "train", "-p", "all"}, 2},
       {"err_size_suffix", {"14X"}, 3},
@@ -300,7 +300,8 @@ TEST_CASE("golden: every error has its exit code, one line on stderr, and a JSON
       {"err_context_with_size", {"14B", "-c", "8192"}, 2},
       {"err_engine_unknown", {"llama-3.1-8b", "--engine", "tgi"}, 3},
       {"err_format_unknown", {"llama-3.1-8b", "-p", "q4_k_n"}, 3},
-      {"err_gguf_on_transformers", {"llama-3.1-8b", "-p", "q4_k_m"}, 3},
+      {"err_gguf_on_transformers", {"llama-3.1-8b", "--engine", "transformers", "-p", "q4_k_m"}, 3},
+      {"gguf_format_implies_llamacpp", {"llama-3.1-8b", "-p", "q4_k_m"}, 0},
       {"err_nf4_on_llamacpp", {"llama-3.1-8b", "-p", "nf4", "--engine", "llamacpp"}, 3},
       {"err_kv_q8_on_vllm", {"llama-3.1-8b", "--engine", "vllm", "--kv-dtype", "q8_0"}, 3},
       {"err_kv_unknown", {"llama-3.1-8b", "--kv-dtype", "int2"}, 3},

@@ -27,7 +27,7 @@ Run run_vramest(const std::string& args) {
   const int fd = mkstemp(scratch);
   REQUIRE(fd >= 0);
   close(fd);
-  const std::string command = "cd " + std::string(VRAMEST_GOLDEN_DIR) + "/../.. && NO_COLOR=1 VRAMEST_DATA_DIR= " +
+  const std::string command = "cd " + std::string(VRAMEST_GOLDEN_DIR) + "/../.. && NO_COLOR=1 COLUMNS= VRAMEST_DATA_DIR= " +
                               std::string(VRAMEST_BINARY) + " " + args + " >" + scratch + " 2>/dev/null";
   const int status = std::system(command.c_str());
   Run r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, vramest::test::read_text(scratch)};

@@ -624,7 +624,8 @@ TEST_CASE("schema: fit documents validate, fitting or not, with and without spee
 TEST_CASE("schema: error documents validate for exit codes 2, 3 and 4", "[schema][binary]") {
   check_all({
       {{"14B", "--bogus", "--json"}, 2, "error_document"},
-      {{"14B", "--gpus", "2", "--json"}, 2, "error_document"},
+      {{"14B", "--fsdp", "--json"}, 2, "error_document"},
+      {{"14B", "--gpus", "2", "--json"}, 0, "analysis_document"},
       {{"fit", "llama-3.1-8b", "--json"}, 2, "error_document"},
       {{"sweep", "--models", "llama-3.1-8b", "--json"}, 2, "error_document"},
       {{"14X", "--json"}, 3, "error_document"},

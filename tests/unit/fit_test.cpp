@@ -66,17 +66,16 @@ TEST_CASE("fit: nothing fits when the weights alone exceed the GPU", "[fit]") {
 
 TEST_CASE("fit: the fewest GPUs is tight, and vLLM's degree divides the heads", "[fit][property]") {
   const auto vllm = planned("llama-3.1-70b", "bf16", Engine::vllm);
-  const std::uint64_t n = fewest_gpus(vllm->plan, 8192, 1, gpu("rtx-4090"), Bytes{0});
+  const GpuFit fewest = fewest_gpus(vllm->plan, 8192, 1, gpu("rtx-4090"), Bytes{0});
+  const std::uint64_t n = fewest.count;
   REQUIRE(n > 0);
-  CHECK(valid_tensor_parallel(vllm->arch, n));
+  CHECK(valid_tensor_parallel(shape_of(vllm->arch), fewest.layout.tp));
+  CHECK(fewest.layout.tp * fewest.layout.pp == n);
   CHECK(plan_fits(vllm->plan, 8192, 1, one("rtx-4090", n)));
-  for (std::uint64_t fewer = 1; fewer < n; ++fewer) {
-    if (valid_tensor_parallel(vllm->arch, fewer)) CHECK_FALSE(plan_fits(vllm->plan, 8192, 1, one("rtx-4090", fewer)));
-  }
-  CHECK_FALSE(valid_tensor_parallel(vllm->arch, 3));  // 64 heads, 8 KV heads
+  for (std::uint64_t fewer = 1; fewer < n; ++fewer) CHECK_FALSE(plan_fits(vllm->plan, 8192, 1, one("rtx-4090", fewer)));
+  CHECK_FALSE(valid_tensor_parallel(shape_of(vllm->arch), 3));  // 64 heads, 8 KV heads
   const auto cpp = planned("llama-3.1-70b", "q4_k_m", Engine::llamacpp);
-  const std::uint64_t m = fewest_gpus(cpp->plan, 8192, 1, gpu("rtx-3090"), Bytes{0});
-  CHECK(m == 2);  // about 40 GB of Q4_K_M weights over two 24 GB cards
+  CHECK(fewest_gpus(cpp->plan, 8192, 1, gpu("rtx-3090"), Bytes{0}).count == 2);  // ~40 GB of Q4_K_M over two 24 GB cards
 }
 
 TEST_CASE("fit: mixed cards split by memory for llama.cpp, by the smallest for vLLM", "[fit]") {
@@ -85,9 +84,10 @@ TEST_CASE("fit: mixed cards split by memory for llama.cpp, by the smallest for v
   const GpuGroup two_small{{&gpu("rtx-3060-12gb"), &gpu("rtx-3060-12gb")}, Bytes{0}};
   CHECK(max_context(p->plan, 1, mixed) > max_context(p->plan, 1, two_small));
   const Components c{Bytes{40 * kGB}, Bytes{0}, Bytes{0}, Bytes{0}, Bytes{0}, Bytes{kGB}, Bytes{0}};
-  CHECK(fits_group(c, Engine::llamacpp, GpuGroup{{&gpu("h100-sxm"), &gpu("rtx-3060-12gb")}, Bytes{0}}));
-  CHECK_FALSE(fits_group(Components{Bytes{60 * kGB}, {}, {}, {}, {}, Bytes{kGB}, {}}, Engine::vllm,
-                         GpuGroup{{&gpu("h100-sxm"), &gpu("rtx-3060-12gb")}, Bytes{0}}));
+  CHECK(place(c, {}, SplitPolicy::layer_split, GpuGroup{{&gpu("h100-sxm"), &gpu("rtx-3060-12gb")}, Bytes{0}}).fits);
+  CHECK_FALSE(place(Components{Bytes{60 * kGB}, {}, {}, {}, {}, Bytes{kGB}, {}}, {}, SplitPolicy::tensor_parallel,
+                    GpuGroup{{&gpu("h100-sxm"), &gpu("rtx-3060-12gb")}, Bytes{0}})
+                  .fits);
 }
 
 TEST_CASE("fit: a reserve for a display lowers what fits", "[fit]") {
@@ -136,8 +136,8 @@ TEST_CASE("speed: decode bound from bandwidth, prefill bound from compute", "[sp
 TEST_CASE("fit: a search probe past 2^64 bytes does not fit rather than failing the plan", "[fit][regression]") {
   // 100M tokens x 600,000 sequences of KV overflows 64 bits; the search must still find its answer.
   const auto p = planned("llama-3.1-70b", "bf16", Engine::vllm);
-  CHECK_FALSE(plan_fits(p->plan, kMaxSearchContext, 600'000, one("h100-sxm", 2000)));
-  CHECK(max_context(p->plan, 600'000, one("h100-sxm", 2000)) > 0);
+  CHECK_FALSE(plan_fits(p->plan, kMaxSearchContext, 600'000, one("h100-sxm", 64)));
+  CHECK(max_context(p->plan, 600'000, one("h100-sxm", 64)) > 0);  // TP 8 x PP 8: the KV cache splits 64 ways
 }
 
 TEST_CASE("speed: a GPU without a bandwidth has no bound rather than a division by zero", "[speed]") {

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "catalog_data.hpp"
+#include "vramest/placement.hpp"
 #include "vramest/rule.hpp"
 
 using namespace vramest;
@@ -24,14 +25,25 @@ constexpr std::uint64_t k14B = 14'000'000'000ULL;
 
 }  // namespace
 
+// The rules' need as one amount, split evenly (placement.hpp's even policy).
+Components need_of(Bytes b) { return Components{{}, {}, {}, {}, {}, {}, b}; }
+
+std::uint64_t fewest(const char* id, Bytes need) {
+  return fewest_of_kind(need_of(need), {}, SplitPolicy::even, catalog().find(id), Bytes{0}).count;
+}
+
+bool fits_on(const GpuSpec& gpu, Bytes need, std::uint64_t n) {
+  return place(need_of(need), {}, SplitPolicy::even, GpuGroup{std::vector<const GpuSpec*>(n, &gpu), Bytes{0}}).fits;
+}
+
 TEST_CASE("gpu: N of a kind hold a need when need/N fits each", "[gpu]") {
   GpuSpec card;
   card.memory = Bytes{24 * kGB};
-  CHECK(gpus_needed(Bytes{24 * kGB}, card.memory) == 1);
-  CHECK(gpus_needed(Bytes{24 * kGB + 1}, card.memory) == 2);
-  CHECK(gpus_needed(Bytes{0}, card.memory) == 1);
-  CHECK(fit_on(card, Bytes{48 * kGB}, 2).fits);
-  CHECK_FALSE(fit_on(card, Bytes{48 * kGB + 1}, 2).fits);
+  CHECK(fewest_of_kind(need_of(Bytes{24 * kGB}), {}, SplitPolicy::even, card, Bytes{0}).count == 1);
+  CHECK(fewest_of_kind(need_of(Bytes{24 * kGB + 1}), {}, SplitPolicy::even, card, Bytes{0}).count == 2);
+  CHECK(fewest_of_kind(need_of(Bytes{0}), {}, SplitPolicy::even, card, Bytes{0}).count == 1);
+  CHECK(fits_on(card, Bytes{48 * kGB}, 2));
+  CHECK_FALSE(fits_on(card, Bytes{48 * kGB + 1}, 2));
   CHECK(parse_gpu_count("8") == 8);
   for (const char* bad : {"0", "", "-1", "1.5", "65537", "99999999999999999999", "two"}) {
     INFO(bad);
@@ -39,7 +51,7 @@ TEST_CASE("gpu: N of a kind hold a need when need/N fits each", "[gpu]") {
   }
 }
 
-// The seed's memory sizes as drivers report them (../shared/reference/gpus.md, nvidia-smi).
+// The rules of thumb's GPUs as drivers report them (nvidia-smi memory.total; data/gpus.json sources).
 TEST_CASE("gpu: the catalog holds the seed's GPUs at their driver-reported sizes", "[gpu][catalog]") {
   CHECK(catalog().all().size() >= 40);
   CHECK(catalog().find("a100-40gb").memory == Bytes::from_mib(40960));
@@ -71,16 +83,16 @@ TEST_CASE("gpu: catalog ids and aliases are unique lower-kebab names", "[gpu][ca
 // INT8 one RTX 4090 or one RTX 3090; INT4 one RTX 4070 Ti 12GB.
 TEST_CASE("gpu: the seed's GPU picks come out of the fit matching", "[gpu][seed]") {
   const Bytes fp16 = high_end(k14B, "fp16");
-  CHECK(fit_on(catalog().find("a100-40gb"), fp16, 1).fits);
-  CHECK(fit_on(catalog().find("rtx-3090"), fp16, 1).count == 2);
-  CHECK(fit_on(catalog().find("rtx-3090"), fp16, 2).fits);
+  CHECK(fewest("a100-40gb", fp16) == 1);
+  CHECK(fewest("rtx-3090", fp16) == 2);
+  CHECK(fits_on(catalog().find("rtx-3090"), fp16, 2));
   const Bytes int8 = high_end(k14B, "int8");
-  CHECK(fit_on(catalog().find("rtx-4090"), int8, 1).count == 1);
-  CHECK(fit_on(catalog().find("rtx-3090"), int8, 1).count == 1);
+  CHECK(fewest("rtx-4090", int8) == 1);
+  CHECK(fewest("rtx-3090", int8) == 1);
   const Bytes int4 = high_end(k14B, "int4");
-  CHECK(fit_on(catalog().find("rtx-4070-ti"), int4, 1).count == 1);
-  // And what the seed rules out: FP16 does not fit one 24 GB card.
-  CHECK_FALSE(fit_on(catalog().find("rtx-4090"), fp16, 1).fits);
+  CHECK(fewest("rtx-4070-ti", int4) == 1);
+  // And what the rules rule out: FP16 does not fit one 24 GB card.
+  CHECK_FALSE(fits_on(catalog().find("rtx-4090"), fp16, 1));
 }
 
 TEST_CASE("gpu: an unknown id suggests the closest one", "[gpu][catalog]") {

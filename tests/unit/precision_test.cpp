@@ -4,7 +4,7 @@
 
 using namespace vramest;
 
-// The seed's table (../shared/seed/README.md): bytes per parameter FP32 4, FP16/BF16 2, INT8 1,
+// The rules of thumb's table ("大模型显存占用量换算"): bytes per parameter FP32 4, FP16/BF16 2, INT8 1,
 // INT4 0.5, and the 14B example's raw sizes 56, 28, 14, 7 GB.
 TEST_CASE("precision: the seed's 14B raw sizes come out exactly", "[precision]") {
   const std::uint64_t params = 14'000'000'000ULL;

@@ -17,7 +17,7 @@ constexpr std::uint64_t k14B = 14'000'000'000ULL;
 
 }  // namespace
 
-// ../shared/seed: "FP16/BF16推理: ≈ 28 GB × 1.2 = 33.6 GB", INT8 16.8 GB, INT4 8.4 GB.
+// The article "大模型显存占用量换算": "FP16/BF16推理: ≈ 28 GB × 1.2 = 33.6 GB", INT8 16.8 GB, INT4 8.4 GB.
 TEST_CASE("rule: the seed's 14B memory to run comes out exactly", "[rule][seed]") {
   CHECK(infer(k14B, "fp16").total.count == 33'600'000'000ULL);
   CHECK(infer(k14B, "bf16").total.count == 33'600'000'000ULL);

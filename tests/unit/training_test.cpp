@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "cli/choices.hpp"
+
 #include <set>
 
 #include "support/catalog_models.hpp"
@@ -178,8 +180,9 @@ TEST_CASE("training: impossible plans are invalid values", "[training]") {
   opt = options(Mode::train);
   opt.offload = Offload::params;
   CHECK_THROWS_WITH(train("llama-3.1-8b", opt), Catch::Contains("ZeRO-3"));
-  CHECK_THROWS_AS(parse_optimizer("adam-16bit"), Error);
-  CHECK(parse_optimizer("AdamW-8bit") == Optimizer::adamw_8bit);
+  CHECK_THROWS_AS(vramest::shell::kOptimizers.parse("adam-16bit"), Error);
+  CHECK(vramest::shell::kOptimizers.parse("AdamW-8bit") == Optimizer::adamw_8bit);
+  CHECK(vramest::shell::kOptimizers.parse("adamw_bnb_8bit") == Optimizer::adamw_8bit);  // Hugging Face optim name
 }
 
 TEST_CASE("training: levers are distinct even when --gpus exceeds every sharding step", "[training][regression]") {

@@ -7,7 +7,7 @@ using namespace vramest;
 TEST_CASE("units: GB is 10^9 bytes and GiB is 2^30 bytes", "[units]") {
   CHECK(kGB == 1'000'000'000ULL);
   CHECK(kGiB == 1'073'741'824ULL);
-  // nvidia-smi reports an RTX 4090 as 24564 MiB (../shared/reference/gpus.md).
+  // nvidia-smi reports an RTX 4090 as 24564 MiB (memory.total; see data/gpus.json sources).
   const Bytes rtx4090 = Bytes::from_mib(24564);
   CHECK(rtx4090.count == 25'757'220'864ULL);
   CHECK(to_gb(rtx4090) == Approx(25.757220864));

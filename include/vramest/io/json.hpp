@@ -4,7 +4,7 @@
 // and names the offending JSON pointer; writing keeps the contract's key order:
 //
 //   std::vector<GpuSpec> gpus = gpus_from_json(text, "data/gpus.json");
-//   nlohmann::ordered_json doc = estimate_to_json(estimate, fits, per_gpu);
+//   nlohmann::ordered_json doc = estimate_to_json(estimate);
 #pragma once
 
 #include <cstdint>
@@ -24,7 +24,10 @@
 namespace vramest {
 
 // Version of the --json output. Bump it on any change that could break a consumer.
-inline constexpr int kJsonSchemaVersion = 1;
+// 2: total_bytes and components are summed over every GPU of the placement (they were one GPU's
+// in training, one model's in inference); per_gpu_bytes and "placement" in every estimate; sweep
+// rows carry gpu_count, layout and per_gpu_bytes.
+inline constexpr int kJsonSchemaVersion = 2;
 
 namespace json_detail {
 
@@ -205,8 +208,15 @@ inline nlohmann::ordered_json optional_to_json(const std::optional<std::uint64_t
 }
 
 // One estimate in the contract's shape (README "JSON output").
-inline nlohmann::ordered_json estimate_to_json(const Estimate& e, const std::vector<GpuFit>& fits,
-                                               Bytes per_gpu) {
+// Components and total are the estimate's own; where it is placed on GPUs (per_gpu_bytes, the
+// placement, the fit per GPU kind) the shell adds, since the placement is its choice of GPUs.
+inline nlohmann::ordered_json components_to_json(const Components& c) {
+  return {{"weights", c.weights.count},     {"kv_cache", c.kv_cache.count},   {"activations", c.activations.count},
+          {"gradients", c.gradients.count}, {"optimizer", c.optimizer.count}, {"runtime", c.runtime.count},
+          {"other", c.other.count}};
+}
+
+inline nlohmann::ordered_json estimate_to_json(const Estimate& e) {
   nlohmann::ordered_json j;
   j["model"] = {{"name", e.model.name},
                 {"params", e.model.params},
@@ -217,24 +227,10 @@ inline nlohmann::ordered_json estimate_to_json(const Estimate& e, const std::vec
   j["precision"] = e.precision;
   j["context"] = optional_to_json(e.context);
   j["batch"] = optional_to_json(e.batch);
-  const Components& c = e.components;
-  j["components"] = {{"weights", c.weights.count},   {"kv_cache", c.kv_cache.count},
-                     {"activations", c.activations.count}, {"gradients", c.gradients.count},
-                     {"optimizer", c.optimizer.count}, {"runtime", c.runtime.count},
-                     {"other", c.other.count}};
+  j["components"] = components_to_json(e.components);
   j["total_bytes"] = e.total.count;
   j["range"] = {{"low_bytes", e.low.count}, {"high_bytes", e.high.count}};
-  j["per_gpu_bytes"] = per_gpu.count;
   j["basis"] = e.basis;
-  nlohmann::ordered_json gpus = nlohmann::ordered_json::array();
-  for (const GpuFit& fit : fits) {
-    gpus.push_back({{"id", fit.gpu->id},
-                    {"name", fit.gpu->name},
-                    {"memory_bytes", fit.gpu->memory.count},
-                    {"count", fit.count},
-                    {"fits", fit.fits}});
-  }
-  j["gpus"] = std::move(gpus);
   return j;
 }
 

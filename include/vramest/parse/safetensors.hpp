@@ -2,7 +2,7 @@
 //
 // Owns reading what a safetensors file says about its tensors (name, dtype, shape, where the
 // bytes lie) without reading the tensors. Validation replicates huggingface/safetensors'
-// reference reader (safetensors/src/tensor.rs; ../shared/reference/formulas.md section 8.1):
+// reference reader (safetensors/src/tensor.rs):
 // an 8-byte little-endian header length N <= 100,000,000, N bytes of JSON, then a data buffer
 // the tensors tile exactly, from byte 0 to its end, with no gaps, overlaps or trailing bytes.
 // Errors are bad_file, located by JSON pointer for header problems and by offset for framing:
