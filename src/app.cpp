@@ -286,7 +286,15 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       out << "vramest " << VRAMEST_VERSION << "\n";
       return kExitOk;
     } catch (const CLI::ParseError& e) {
-      throw Error(ErrorCode::usage, one_line_message(e.what()), flag_hint(app, e.what()));
+      // An unknown flag is named with the closest known one; CLI11's other messages as one line.
+      const std::string message = e.what();
+      const std::size_t dash = message.find(" --");
+      if (message.find("not expected") != std::string::npos && dash != std::string::npos) {
+        std::string flag = message.substr(dash + 1);
+        flag = flag.substr(0, flag.find_first_of(" ,\n"));
+        throw Error(ErrorCode::usage, "unknown option '" + flag + "'", flag_hint(app, message));
+      }
+      throw Error(ErrorCode::usage, one_line_message(message), flag_hint(app, message));
     }
 
     estimate.model_given = app.get_option("model")->count() > 0;

@@ -142,7 +142,9 @@ DefaultWeights default_weights(const ResolvedModel& model, Engine engine) {
   if (engine == Engine::llamacpp && !gguf_file) {
     d.format_id = d.format_id == "mxfp4" ? "mxfp4_moe" : d.format_id == "fp32" ? "f32" : "f16";
   }
-  if (model.file && gguf_file == (engine == Engine::llamacpp)) d.stored = &model.file->weights;
+  // A GGUF file runs as stored on llama.cpp and on vLLM (which loads GGUF weights quantized,
+  // vllm/model_executor/layers/quantization/gguf.py); transformers dequantizes it.
+  if (model.file && (gguf_file ? engine != Engine::transformers : engine != Engine::llamacpp)) d.stored = &model.file->weights;
   return d;
 }
 

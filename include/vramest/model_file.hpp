@@ -259,8 +259,27 @@ inline ModelFile read_gguf_model(const std::string& path) {
     }
   }
   if (arch.tied_embeddings) m.weights.output = m.weights.embedding;
+  // The stored format is what the tensors hold: general.file_type names it when it agrees with
+  // the type holding most of the bytes (vectors stay f32 in every mix); otherwise, or when it is
+  // missing, that type's usual mix names it.
   const std::uint64_t ftype = first.get_uint("general.file_type").value_or(1000);
   m.weight_format = gguf_file_type_name(ftype);
+  std::string dominant;
+  Bytes most;
+  for (const auto& [type, bytes] : m.weights.by_type) {
+    if (type != "f32" && bytes > most) {
+      dominant = type;
+      most = bytes;
+    }
+  }
+  if (dominant.empty() && !m.weights.by_type.empty()) dominant = "f32";
+  if (!dominant.empty() && (m.weight_format.empty() || gguf_mix_base(m.weight_format) != dominant)) {
+    const std::string k_mix = dominant + "_m";  // q4_k -> q4_k_m: the usual K-quant mix
+    m.weight_format = dominant == "bf16"                     ? "gguf-bf16"
+                      : !gguf_mix_base(dominant).empty()     ? dominant
+                      : !gguf_mix_base(k_mix).empty()        ? k_mix
+                                                             : m.weight_format;
+  }
   if (m.weight_format.empty()) m.weight_format = "f16";
   for (const char* k : {"general.architecture", "general.name", "general.file_type", "general.quantization_version",
                         "general.alignment"}) {

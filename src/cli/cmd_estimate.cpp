@@ -567,9 +567,9 @@ void check_engine_format(Engine engine, const WeightFormat& format) {
     throw Error(ErrorCode::invalid_value, "llama.cpp runs GGUF formats, not " + format.id,
                 "use a GGUF format such as q4_k_m, q8_0 or f16 ('vramest formats')");
   }
-  if (engine != Engine::llamacpp && format.kind == FormatKind::gguf) {
-    throw Error(ErrorCode::invalid_value, std::string(engine_name(engine)) + " does not run the GGUF format " + format.id,
-                "use --engine llamacpp for " + format.id + ", or a format such as bf16, fp8 or awq");
+  if (engine == Engine::transformers && format.kind == FormatKind::gguf) {
+    throw Error(ErrorCode::invalid_value, "transformers dequantizes GGUF weights when it loads them",
+                "estimate -p bf16 for transformers, or use --engine llamacpp (or vllm) for " + format.id);
   }
 }
 
