@@ -35,23 +35,7 @@ struct GpuSpec {
   std::string source;
 };
 
-// A GPU count as typed (--gpus N): a whole number from 1 to kMaxGpus.
+// The most GPUs a request may name (--gpus N) or a placement may span.
 inline constexpr std::uint64_t kMaxGpus = 65536;
-
-inline std::uint64_t parse_gpu_count(std::string_view text) {
-  std::uint64_t count = 0;
-  for (const char c : text) {
-    if (c < '0' || c > '9' || count > kMaxGpus) {
-      throw Error(ErrorCode::invalid_value, "invalid GPU count '" + std::string(text) + "'",
-                  "expected a whole number from 1 to 65536");
-    }
-    count = count * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (text.empty() || count == 0 || count > kMaxGpus) {
-    throw Error(ErrorCode::invalid_value, "invalid GPU count '" + std::string(text) + "'",
-                "expected a whole number from 1 to 65536");
-  }
-  return count;
-}
 
 }  // namespace vramest

@@ -40,30 +40,6 @@ struct InferenceOptions {
   std::uint32_t gpu_memory_utilization_permille = 900;  // vLLM default 0.9
 };
 
-// vLLM's --gpu-memory-utilization as typed ("0.9", "0.95"): thousandths, from 0.01 to 1.
-inline std::uint32_t parse_utilization(std::string_view text) {
-  const auto bad = [&] {
-    return Error(ErrorCode::invalid_value, "invalid GPU memory utilization '" + std::string(text) + "'",
-                 "expected a fraction from 0.01 to 1, such as 0.9");
-  };
-  if (text.empty() || text.size() > 5) throw bad();
-  std::uint32_t whole = 0;
-  std::uint32_t thousandths = 0;
-  std::uint32_t scale = 100;
-  bool point = false;
-  for (const char c : text) {
-    if (c == '.' && !point) { point = true; continue; }
-    if (c < '0' || c > '9') throw bad();
-    const auto digit = static_cast<std::uint32_t>(c - '0');
-    if (!point) whole = whole * 10 + digit;
-    else if (scale == 0) throw bad();
-    else { thousandths += digit * scale; scale /= 10; }
-  }
-  const std::uint32_t permille = whole * 1000 + thousandths;
-  if (permille < 10 || permille > 1000) throw bad();
-  return permille;
-}
-
 // `vllm serve` scheduler defaults (vllm/engine/arg_utils.py, EngineArgs.get_batch_defaults):
 // 8192 batched tokens and 1024 sequences on GPUs of at least 70 GiB other than the A100, 2048
 // and 256 elsewhere (and when no GPU is named).

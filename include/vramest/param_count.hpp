@@ -86,48 +86,6 @@ inline std::uint64_t parse_param_count(std::string_view text) {
   return mantissa;
 }
 
-// A token or sequence count as typed: "4096", "32k" (= 32768), "128K", "1M" (= 1048576),
-// "0.5k" (= 512). k means 1024 and M 1024^2, as context lengths are quoted; a fraction must come
-// out whole. `what` names the flag in errors; values above `max` are absurd.
-inline std::uint64_t parse_token_count(std::string_view text, std::string_view what, std::uint64_t max) {
-  const std::string shown(text);
-  const auto bad = [&](const std::string& why) {
-    return Error(ErrorCode::invalid_value, "invalid " + std::string(what) + " '" + shown + "'" + why,
-                 "expected a whole number such as 4096, 32k or 1M, from 1 to " + std::to_string(max));
-  };
-  std::uint64_t multiplier = 1;
-  if (!text.empty() && (text.back() == 'k' || text.back() == 'K')) multiplier = 1024;
-  if (!text.empty() && (text.back() == 'm' || text.back() == 'M')) multiplier = 1024 * 1024;
-  if (multiplier != 1) text.remove_suffix(1);
-  if (text.empty() || text.size() > 12) throw bad("");
-  std::uint64_t whole = 0;
-  std::uint64_t frac = 0;
-  std::uint64_t frac_scale = 1;
-  bool point = false;
-  bool digits = false;
-  for (const char c : text) {
-    if (c == '.' && !point) {
-      point = true;
-      continue;
-    }
-    if (c < '0' || c > '9') throw bad("");
-    digits = true;
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (point) {
-      frac = frac * 10 + digit;
-      frac_scale *= 10;
-    } else {
-      whole = whole * 10 + digit;
-    }
-  }
-  if (!digits) throw bad("");
-  const std::uint64_t scaled_frac = frac * multiplier;  // at most 10^11 x 2^20: fits
-  if (scaled_frac % frac_scale != 0) throw bad(": not a whole number");
-  const std::uint64_t value = checked_add(checked_mul(whole, multiplier), scaled_frac / frac_scale);
-  if (value == 0 || value > max) throw bad("");
-  return value;
-}
-
 // A short human form: "14B", "7.5B", "8.03B", "350M", "124.4M", "1.5T": two decimals below ten
 // units, one above, trailing zeros dropped.
 inline std::string format_param_count(std::uint64_t params) {

@@ -32,53 +32,6 @@ struct OverheadRange {
   std::uint32_t high_permille = 1300;
 };
 
-// Parses "1.2-1.3" or a single "1.25". Each bound must lie in [1, 10] with at most three decimals.
-inline OverheadRange parse_overhead(std::string_view text) {
-  const std::string shown(text);
-  const auto bound = [&](std::string_view part) -> std::uint32_t {
-    std::uint32_t whole = 0;
-    std::uint32_t thousandths = 0;
-    int decimals = -1;  // -1 until the point is seen
-    bool any_digit = false;
-    for (const char c : part) {
-      if (c == '.' && decimals < 0) {
-        decimals = 0;
-      } else if (c >= '0' && c <= '9' && decimals < 3 && whole < 100) {
-        any_digit = true;
-        const auto digit = static_cast<std::uint32_t>(c - '0');
-        if (decimals < 0) {
-          whole = whole * 10 + digit;
-        } else {
-          thousandths = thousandths * 10 + digit;
-          ++decimals;
-        }
-      } else {
-        throw Error(ErrorCode::invalid_value, "invalid overhead '" + shown + "'",
-                    "expected a multiplier such as 1.2-1.3 or 1.25 (at most three decimals)");
-      }
-    }
-    if (!any_digit) {
-      throw Error(ErrorCode::invalid_value, "invalid overhead '" + shown + "'",
-                  "expected a multiplier such as 1.2-1.3 or 1.25");
-    }
-    for (int d = std::max(decimals, 0); d < 3; ++d) thousandths *= 10;
-    const std::uint32_t permille = whole * 1000 + thousandths;
-    if (permille < 1000 || permille > 10000) {
-      throw Error(ErrorCode::invalid_value, "overhead '" + shown + "' is out of range",
-                  "a runtime multiplier lies between 1 and 10");
-    }
-    return permille;
-  };
-  const std::size_t dash = text.find('-');
-  OverheadRange range;
-  range.low_permille = bound(text.substr(0, dash));
-  range.high_permille = dash == std::string_view::npos ? range.low_permille : bound(text.substr(dash + 1));
-  if (range.low_permille > range.high_permille) {
-    throw Error(ErrorCode::invalid_value, "overhead '" + shown + "' has its low end above its high end");
-  }
-  return range;
-}
-
 // 1200 -> "1.2", 1250 -> "1.25", 1000 -> "1".
 inline std::string permille_text(std::uint32_t permille) {
   std::string text = std::to_string(permille / 1000);

@@ -88,54 +88,6 @@ struct Bytes {
 inline constexpr double to_gb(Bytes b) { return static_cast<double>(b.count) / 1e9; }
 inline constexpr double to_gib(Bytes b) { return static_cast<double>(b.count) / static_cast<double>(kGiB); }
 
-// A memory size as typed: "24GiB", "24 GB", "24576MiB", "23.5GiB", "80000000000B". GB/MB/KB/TB
-// are decimal, GiB/MiB/KiB/TiB binary; a bare G/M/K/T is binary, as nvidia-smi, ls -h and
-// llama.cpp print sizes. A number without a unit is refused: never silently bytes.
-inline Bytes parse_memory_size(std::string_view text) {
-  const std::string shown(text);
-  const auto bad = [&] {
-    return Error(ErrorCode::invalid_value, "invalid memory size '" + shown + "'",
-                 "expected a number with a unit, such as 24GiB, 80GB or 24576MiB");
-  };
-  std::size_t i = 0;
-  std::uint64_t whole = 0;
-  std::uint64_t frac = 0;
-  std::uint64_t frac_scale = 1;
-  bool digits = false;
-  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
-    if (whole > 1'000'000'000'000'000ULL) throw bad();
-    whole = whole * 10 + static_cast<std::uint64_t>(text[i] - '0');
-    digits = true;
-  }
-  if (i < text.size() && text[i] == '.') {
-    for (++i; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
-      if (frac_scale >= 1'000'000'000) throw bad();
-      frac = frac * 10 + static_cast<std::uint64_t>(text[i] - '0');
-      frac_scale *= 10;
-      digits = true;
-    }
-  }
-  if (!digits) throw bad();
-  while (i < text.size() && text[i] == ' ') ++i;
-  std::string unit;
-  for (; i < text.size(); ++i) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
-  struct Unit { const char* name; std::uint64_t bytes; };
-  if (unit.empty()) {
-    throw Error(ErrorCode::invalid_value, "memory size '" + shown + "' has no unit",
-                "write 24GB (10^9 bytes) or 24GiB (2^30 bytes)");
-  }
-  constexpr Unit kUnits[] = {{"b", 1},          {"kb", kKB},   {"mb", kMB},   {"gb", kGB},   {"tb", 1000 * kGB},
-                             {"kib", kKiB},     {"mib", kMiB}, {"gib", kGiB}, {"tib", 1024 * kGiB},
-                             {"k", kKiB},       {"m", kMiB},   {"g", kGiB},   {"t", 1024 * kGiB}};
-  for (const Unit& u : kUnits) {
-    if (unit != u.name) continue;
-    const std::uint64_t bytes = checked_add(checked_mul(whole, u.bytes), mul_div_round(frac, u.bytes, frac_scale));
-    if (bytes == 0) throw Error(ErrorCode::invalid_value, "memory size '" + shown + "' is zero");
-    return Bytes{bytes};
-  }
-  throw bad();
-}
-
 // How text output shows amounts: decimal GB (model cards' unit) or binary GiB.
 enum class DisplayUnit { gb, gib };
 

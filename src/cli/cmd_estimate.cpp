@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 
+#include "cli/values.hpp"
 #include "catalog_data.hpp"
 #include "cli/choices.hpp"
 #include "model_source.hpp"
@@ -119,7 +120,7 @@ void check_flag_scopes(const EstimateOptions& options, const RequestKind& kind) 
 // ---- Small readers ---------------------------------------------------------------------------
 
 std::uint64_t read_count(const std::string& text, std::string_view what, std::uint64_t max) {
-  return parse_token_count(text, what, max);
+  return token_count(text, what, max);
 }
 
 // The rule precision closest to a weight format, to show the rule range beside a detailed total.
@@ -208,9 +209,9 @@ CommandResult run_training(const EstimateOptions& options, const GlobalOptions& 
   if (!options.fsdp.empty()) {
     opt.zero_stage = options.fsdp.back().empty() ? 3 : kFsdpStrategies.parse(options.fsdp.back());
   }
-  if (!options.tp.empty()) opt.tp = parse_gpu_count(options.tp);
-  if (!options.pp.empty()) opt.pp = parse_gpu_count(options.pp);
-  opt.gpus = options.gpu.count.empty() ? std::max<std::uint64_t>(1, opt.tp * opt.pp) : parse_gpu_count(options.gpu.count);
+  if (!options.tp.empty()) opt.tp = gpu_count(options.tp);
+  if (!options.pp.empty()) opt.pp = gpu_count(options.pp);
+  opt.gpus = options.gpu.count.empty() ? std::max<std::uint64_t>(1, opt.tp * opt.pp) : gpu_count(options.gpu.count);
   if (!options.offload.empty()) opt.offload = kOffloads.parse(options.offload);
   if (options.no_kbit_upcast) opt.kbit_upcast = false;
   if (!options.grad_accum.empty()) view.grad_accum = read_count(options.grad_accum, "gradient accumulation", 1'000'000);
@@ -267,7 +268,7 @@ CommandResult run_rule(const EstimateOptions& options, const GlobalOptions& glob
     }
   }
   if (all_precisions && mode != Mode::inference) throw Error(ErrorCode::usage, "-p all applies to inference only");
-  const OverheadRange overhead = options.overhead.empty() ? OverheadRange{} : parse_overhead(options.overhead);
+  const OverheadRange overhead = options.overhead.empty() ? OverheadRange{} : overhead_range(options.overhead);
   const GpuSelection gpus(options.gpu, resolve_data_dir(global));
   const auto estimate = [&](Mode m, std::string_view id) {
     report::EstimateView view;
@@ -324,8 +325,8 @@ CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& 
   report::DetailedView view;
   // --tp x --pp sets the GPU count when --gpus does not.
   GpuFlags gpu_flags = options.gpu;
-  const std::uint64_t tp = options.tp.empty() ? 0 : parse_gpu_count(options.tp);
-  const std::uint64_t pp = options.pp.empty() ? 0 : parse_gpu_count(options.pp);
+  const std::uint64_t tp = options.tp.empty() ? 0 : gpu_count(options.tp);
+  const std::uint64_t pp = options.pp.empty() ? 0 : gpu_count(options.pp);
   if ((tp != 0 || pp != 0) && gpu_flags.count.empty()) gpu_flags.count = std::to_string(std::max<std::uint64_t>(1, tp) * std::max<std::uint64_t>(1, pp));
   const GpuSelection gpus(gpu_flags, resolve_data_dir(global));
   const InferenceSetup setup = inference_setup(options, model, gpus.first());
@@ -505,7 +506,7 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
   if (!f.ubatch.empty()) opt.ubatch = read_count(f.ubatch, "ubatch", 1'000'000);
   if (!f.flash_attn.empty() && f.no_flash_attn) throw Error(ErrorCode::usage, "give -fa or --no-flash-attn, not both");
   opt.flash_attention = f.flash_attn.empty() ? !f.no_flash_attn : kFlashAttention.parse(f.flash_attn);
-  if (!f.gpu_util.empty()) opt.gpu_memory_utilization_permille = parse_utilization(f.gpu_util);
+  if (!f.gpu_util.empty()) opt.gpu_memory_utilization_permille = utilization_permille(f.gpu_util);
   if (opt.engine == Engine::vllm) {
     const VllmBatchDefaults d = vllm_serve_defaults(first_gpu ? first_gpu->memory : Bytes{0}, first_gpu ? first_gpu->id : "");
     opt.max_num_batched_tokens = f.max_batched_tokens.empty()
@@ -531,8 +532,8 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
     if (!model.arch->moe) throw Error(ErrorCode::usage, "--n-cpu-moe applies to mixture-of-experts models");
     setup.n_cpu_moe = std::min(model.arch->layer_count(), read_count(f.n_cpu_moe, "--n-cpu-moe", 1'000'000));
   }
-  setup.tp = options.tp.empty() ? 0 : parse_gpu_count(options.tp);
-  setup.pp = options.pp.empty() ? 0 : parse_gpu_count(options.pp);
+  setup.tp = options.tp.empty() ? 0 : gpu_count(options.tp);
+  setup.pp = options.pp.empty() ? 0 : gpu_count(options.pp);
 
   if (format_id.empty()) {
     const DefaultWeights d = default_weights(model, opt.engine);

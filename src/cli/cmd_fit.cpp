@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/values.hpp"
 #include "catalog_data.hpp"
 #include "model_source.hpp"
 #include "vramest/fit.hpp"
@@ -100,7 +101,7 @@ CommandResult run_fit(const FitOptions& options, const GlobalOptions& global) {
   }
   view.fewest = fewest_gpus(plan, view.context, view.batch, *view.gpus.front(), view.reserve);
   if (view.engine == Engine::llamacpp) view.offload = llamacpp_offload(plan, view.context, view.batch, group);
-  view.prompt = options.prompt.empty() ? view.context : parse_token_count(options.prompt, "prompt", 100'000'000);
+  view.prompt = options.prompt.empty() ? view.context : token_count(options.prompt, "prompt", 100'000'000);
   const GpuSpec& first = *view.gpus.front();
   // With part of the model in CPU RAM the GPU's bandwidth bounds nothing: no speed line then.
   if (first.bandwidth_gb_s > 0 && view.fits) {

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/values.hpp"
 #include "vramest/model_file.hpp"
 #include "vramest/param_count.hpp"
 
@@ -37,7 +38,7 @@ CommandResult run_inspect(const InspectOptions& options, const GlobalOptions& gl
     throw Error(ErrorCode::bad_file, "not a model file: expected .gguf, .safetensors, an index or a checkpoint directory",
                 {}, options.path);
   }
-  const std::uint64_t top = parse_token_count(options.top, "--top", 100000);
+  const std::uint64_t top = token_count(options.top, "--top", 100000);
   const ModelFile file = read_model_file(options.path);
   return {global.json ? report::inspect_json(file, top) : report::inspect_text(file, top, style), kExitOk};
 }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "cli/values.hpp"
 #include "catalog_data.hpp"
 #include "cli/cmd_estimate.hpp"
 #include "model_source.hpp"
@@ -135,9 +136,9 @@ CommandResult run_sweep(const SweepOptions& options, const GlobalOptions& global
   const std::string data_dir = resolve_data_dir(global);
 
   std::vector<std::uint64_t> contexts;
-  for (const std::string& c : split_commas(options.contexts)) contexts.push_back(parse_token_count(c, "context", kMaxSearchContext));
+  for (const std::string& c : split_commas(options.contexts)) contexts.push_back(token_count(c, "context", kMaxSearchContext));
   std::vector<std::uint64_t> batches;
-  for (const std::string& b : split_commas(options.batches)) batches.push_back(parse_token_count(b, "batch", kMaxSearchBatch));
+  for (const std::string& b : split_commas(options.batches)) batches.push_back(token_count(b, "batch", kMaxSearchBatch));
   if (contexts.empty() || batches.empty()) throw Error(ErrorCode::usage, "--contexts and --batches need at least one value");
 
   // GPU ids from --gpu, and from --gpus where it holds ids (its older meaning); counts from --gpus.
@@ -147,7 +148,7 @@ CommandResult run_sweep(const SweepOptions& options, const GlobalOptions& global
   }
   std::vector<std::uint64_t> counts;
   for (const std::string& item : split_commas(options.gpus)) {
-    if (all_digits(item)) counts.push_back(parse_gpu_count(item));
+    if (all_digits(item)) counts.push_back(gpu_count(item));
     else ids.push_back(item);
   }
   if (counts.empty()) counts.push_back(1);

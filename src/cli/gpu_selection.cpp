@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/values.hpp"
 #include "catalog_data.hpp"
 #include "vramest/param_count.hpp"
 
@@ -36,7 +37,7 @@ std::string reading_of(const std::string& text, Bytes bytes) {
 
 Bytes parse_memory_flag(const std::string& text, std::string_view what) {
   try {
-    return parse_memory_size(text);
+    return memory_size(text);
   } catch (const Error& e) {
     throw Error(e.code(), std::string(what) + ": " + e.what(), e.hint());
   }
@@ -56,7 +57,7 @@ void add_gpu_options(CLI::App& app, GpuFlags& flags, const std::string& gpus_hel
 
 GpuSelection::GpuSelection(const GpuFlags& flags, const std::string& data_dir) : catalog_(load_gpu_catalog(data_dir)) {
   reserve_ = flags.reserve.empty() ? Bytes{0} : parse_memory_flag(flags.reserve, "--reserve");
-  const std::uint64_t count = flags.count.empty() ? 1 : parse_gpu_count(flags.count);
+  const std::uint64_t count = flags.count.empty() ? 1 : gpu_count(flags.count);
   std::vector<const GpuSpec*> named;
   for (const std::string& id : flags.ids) {
     const std::string lower = to_lower(id);
@@ -138,7 +139,7 @@ void GpuSelection::add_local_gpus() {
     const std::string name = field(0, c1);
     const auto mib = [&](const std::string& f) {
       try {
-        return Bytes{checked_mul(parse_token_count(f, "nvidia-smi memory", 1ULL << 40), kMiB)};
+        return Bytes{checked_mul(token_count(f, "nvidia-smi memory", 1ULL << 40), kMiB)};
       } catch (const Error&) {
         throw Error(ErrorCode::bad_file, "--gpu local: unexpected nvidia-smi memory '" + f + "'");
       }

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "cli/values.hpp"
+
 #include <set>
 
 #include "catalog_data.hpp"
@@ -44,10 +46,10 @@ TEST_CASE("gpu: N of a kind hold a need when need/N fits each", "[gpu]") {
   CHECK(fewest_of_kind(need_of(Bytes{0}), {}, SplitPolicy::even, card, Bytes{0}).count == 1);
   CHECK(fits_on(card, Bytes{48 * kGB}, 2));
   CHECK_FALSE(fits_on(card, Bytes{48 * kGB + 1}, 2));
-  CHECK(parse_gpu_count("8") == 8);
+  CHECK(vramest::shell::gpu_count("8") == 8);
   for (const char* bad : {"0", "", "-1", "1.5", "65537", "99999999999999999999", "two"}) {
     INFO(bad);
-    CHECK_THROWS_AS(parse_gpu_count(bad), Error);
+    CHECK_THROWS_AS(vramest::shell::gpu_count(bad), Error);
   }
 }
 

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "cli/values.hpp"
+
 #include "support/catalog_models.hpp"
 #include "vramest/inference.hpp"
 #include "vramest/parse/hf_config.hpp"
@@ -97,10 +99,10 @@ TEST_CASE("inference: bad knobs are invalid values", "[inference]") {
   InferenceOptions fp8 = engine(Engine::llamacpp);
   fp8.kv_dtype = "fp8";
   CHECK_THROWS_AS(infer("llama-3.1-8b", "q4_k_m", fp8), Error);
-  CHECK(parse_utilization("0.9") == 900);
-  CHECK(parse_utilization("1") == 1000);
+  CHECK(vramest::shell::utilization_permille("0.9") == 900);
+  CHECK(vramest::shell::utilization_permille("1") == 1000);
   for (const char* bad : {"0", "1.5", "abc", "0.0001", ""}) {
     INFO(bad);
-    CHECK_THROWS_AS(parse_utilization(bad), Error);
+    CHECK_THROWS_AS(vramest::shell::utilization_permille(bad), Error);
   }
 }

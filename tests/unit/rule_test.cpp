@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "cli/values.hpp"
+
 #include "vramest/param_count.hpp"
 #include "vramest/rule.hpp"
 
@@ -85,17 +87,17 @@ TEST_CASE("rule: memory grows with parameters and bits; LoRA stays below full fi
 }
 
 TEST_CASE("rule: --overhead accepts a range or one value with up to three decimals", "[rule]") {
-  const OverheadRange range = parse_overhead("1.2-1.3");
+  const OverheadRange range = vramest::shell::overhead_range("1.2-1.3");
   CHECK(range.low_permille == 1200);
   CHECK(range.high_permille == 1300);
-  const OverheadRange single = parse_overhead("1.25");
+  const OverheadRange single = vramest::shell::overhead_range("1.25");
   CHECK(single.low_permille == 1250);
   CHECK(single.high_permille == 1250);
-  CHECK(parse_overhead("2").low_permille == 2000);
-  CHECK(infer(k14B, "fp16", parse_overhead("1.5")).total.count == 42'000'000'000ULL);
+  CHECK(vramest::shell::overhead_range("2").low_permille == 2000);
+  CHECK(infer(k14B, "fp16", vramest::shell::overhead_range("1.5")).total.count == 42'000'000'000ULL);
   for (const char* bad : {"", "0.9", "11", "1.3-1.2", "abc", "1.2345", "1..2", "-", "1.2-"}) {
     INFO(bad);
-    CHECK_THROWS_AS(parse_overhead(bad), Error);
+    CHECK_THROWS_AS(vramest::shell::overhead_range(bad), Error);
   }
   CHECK(permille_text(1200) == "1.2");
   CHECK(permille_text(1250) == "1.25");
