@@ -11,8 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "vramest/suggest.hpp"
-
 #include "cli/cmd_estimate.hpp"
 #include "cli/cmd_fit.hpp"
 #include "cli/cmd_formats.hpp"
@@ -21,6 +19,7 @@
 #include "cli/cmd_models.hpp"
 #include "cli/cmd_sweep.hpp"
 #include "report/report.hpp"
+#include "vramest/suggest.hpp"
 
 namespace vramest::shell {
 namespace {
@@ -59,9 +58,11 @@ struct DashAlias {
   std::string_view long_name;
 };
 constexpr DashAlias kDashAliases[] = {
-    {"-ngl", "--n-gpu-layers"}, {"-ub", "--ubatch-size"},      {"-fa", "--flash-attn"},  {"-np", "--parallel"},
-    {"-ctk", "--cache-type-k"}, {"-ctv", "--cache-type-v"},    {"-tp", "--tensor-parallel-size"},
-    {"-pp", "--pipeline-parallel-size"}, {"-ncmoe", "--n-cpu-moe"}, {"-dev", "--gpu"},
+    {"-ngl", "--n-gpu-layers"},        {"-ub", "--ubatch-size"},
+    {"-fa", "--flash-attn"},           {"-np", "--parallel"},
+    {"-ctk", "--cache-type-k"},        {"-ctv", "--cache-type-v"},
+    {"-tp", "--tensor-parallel-size"}, {"-pp", "--pipeline-parallel-size"},
+    {"-ncmoe", "--n-cpu-moe"},         {"-dev", "--gpu"},
 };
 
 // Words that stand for flags, as the first argument: `vramest help`, `vramest version`, and
@@ -78,9 +79,12 @@ std::vector<std::string> normalized_args(int argc, const char* const* argv) {
     args.push_back(std::move(arg));
   }
   if (!args.empty()) {
-    if (args.front() == "help") args.front() = "--help";
-    else if (args.front() == "version") args.front() = "--version";
-    else if (args.front() == "estimate") args.erase(args.begin());
+    if (args.front() == "help")
+      args.front() = "--help";
+    else if (args.front() == "version")
+      args.front() = "--version";
+    else if (args.front() == "estimate")
+      args.erase(args.begin());
   }
   return args;
 }
@@ -124,7 +128,8 @@ std::size_t output_width() {
     if (end != nullptr && *end == '\0' && value >= 20 && value <= 1000) return value;
   }
   winsize size{};
-  if (isatty(STDOUT_FILENO) == 1 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col >= 20) return size.ws_col;
+  if (isatty(STDOUT_FILENO) == 1 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col >= 20)
+    return size.ws_col;
   return 80;
 }
 
@@ -220,9 +225,11 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
   app.add_flag("--json", options.json, "Write exactly one JSON document to stdout");
   app.add_option("--units", options.units, "Text output units: gb (10^9 bytes, default) or gib (2^30)")
       ->type_name("UNITS");
-  app.add_option("--data-dir", options.data_dir, "Directory with your own gpus.json, added on top of the built-in catalog")
+  app.add_option("--data-dir", options.data_dir,
+                 "Directory with your own gpus.json, added on top of the built-in catalog")
       ->type_name("DIR");
-  app.add_flag("--no-color", options.no_color, "No colour (also when NO_COLOR is set or stdout is not a terminal)");
+  app.add_flag("--no-color", options.no_color,
+               "No colour (also when NO_COLOR is set or stdout is not a terminal)");
 }
 
 report::Style resolve_style(const GlobalOptions& options) {
@@ -308,14 +315,17 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     const bool text = !global.json && !sweep_command->parsed();
     out << (text ? fit_to_width(result.out, output_width()) : result.out);
     out.flush();
-    if (!out) throw Error(ErrorCode::output, "could not write the output (standard output closed, full or a broken pipe)");
+    if (!out)
+      throw Error(ErrorCode::output,
+                  "could not write the output (standard output closed, full or a broken pipe)");
     return result.exit_code;
   } catch (const Error& error) {
     return report_error(error, json, out, err);
   } catch (const std::bad_alloc&) {
     return report_error(Error(ErrorCode::internal, "out of memory"), json, out, err);
   } catch (const std::exception& e) {
-    return report_error(Error(ErrorCode::internal, std::string("internal error: ") + e.what()), json, out, err);
+    return report_error(Error(ErrorCode::internal, std::string("internal error: ") + e.what()), json, out,
+                        err);
   }
 }
 

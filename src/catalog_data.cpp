@@ -9,7 +9,7 @@ namespace vramest::embedded {
 // Generated at build time from data/ by tools/embed_catalogs.cpp.
 std::vector<GpuSpec> builtin_gpus();
 std::vector<ModelEntry> builtin_models();
-}
+}  // namespace vramest::embedded
 
 namespace vramest::shell {
 

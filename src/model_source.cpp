@@ -21,8 +21,8 @@ std::string string_or(const nlohmann::json& object, const char* key, const std::
 
 // The published checkpoint's format: its quantization_config, else its torch_dtype.
 std::string checkpoint_format(const nlohmann::json& config) {
-  const nlohmann::json& root = config.contains("text_config") && config["text_config"].is_object()
-                                   ? config["text_config"] : config;
+  const nlohmann::json& root =
+      config.contains("text_config") && config["text_config"].is_object() ? config["text_config"] : config;
   for (const nlohmann::json* c : {&config, &root}) {
     const auto q = c->find("quantization_config");
     if (q == c->end() || !q->is_object()) continue;
@@ -76,11 +76,13 @@ ResolvedModel resolve_model(const std::string& model, const std::string& data_di
       // Routed experts a token does not use: (E - k) / E of the stacked expert tensors.
       std::uint64_t experts = 0;
       for (const FileTensor& t : f.tensors) {
-        if (t.part == TensorPart::text && (t.name.find("_exps.") != std::string::npos || t.name.find(".experts.") != std::string::npos)) {
+        if (t.part == TensorPart::text &&
+            (t.name.find("_exps.") != std::string::npos || t.name.find(".experts.") != std::string::npos)) {
           experts += t.elements;
         }
       }
-      m.ref.active_params -= mul_div_round(experts, f.arch->moe->experts - f.arch->moe->experts_per_token, f.arch->moe->experts);
+      m.ref.active_params -=
+          mul_div_round(experts, f.arch->moe->experts - f.arch->moe->experts_per_token, f.arch->moe->experts);
     }
     const std::filesystem::path shown = std::filesystem::is_directory(path, ec) ? path : path.filename();
     m.ref.name = shown.filename().empty() ? model : shown.filename().string();
@@ -124,9 +126,11 @@ ResolvedModel resolve_model(const std::string& model, const std::string& data_di
   // says, not an unknown model.
   const bool path_like = model.find('/') != std::string::npos || model.rfind('~', 0) == 0 ||
                          model_file_detail::ends_with(model, ".gguf") ||
-                         model_file_detail::ends_with(model, ".safetensors") || model_file_detail::ends_with(model, ".json");
+                         model_file_detail::ends_with(model, ".safetensors") ||
+                         model_file_detail::ends_with(model, ".json");
   if (path_like && catalog.try_find(model) == nullptr) {
-    throw Error(ErrorCode::bad_file, "no such file or directory", "nor a catalog model ('vramest models' lists them)", model);
+    throw Error(ErrorCode::bad_file, "no such file or directory",
+                "nor a catalog model ('vramest models' lists them)", model);
   }
   return from_catalog(catalog.find(model));
 }
@@ -144,7 +148,8 @@ DefaultWeights default_weights(const ResolvedModel& model, Engine engine) {
   }
   // A GGUF file runs as stored on llama.cpp and on vLLM (which loads GGUF weights quantized,
   // vllm/model_executor/layers/quantization/gguf.py); transformers dequantizes it.
-  if (model.file && (gguf_file ? engine != Engine::transformers : engine != Engine::llamacpp)) d.stored = &model.file->weights;
+  if (model.file && (gguf_file ? engine != Engine::transformers : engine != Engine::llamacpp))
+    d.stored = &model.file->weights;
   return d;
 }
 

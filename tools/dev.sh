@@ -3,7 +3,7 @@
 #   bash tools/dev.sh run [ARGS...]   install what is missing, build, run vramest ARGS (default: 14B)
 #   bash tools/dev.sh test            install what is missing, build, run the whole test suite (ctest)
 #   bash tools/dev.sh build           install what is missing and build
-#   bash tools/dev.sh check           CI's extra checks: ASan+UBSan suite, fuzzing, clang-tidy,
+#   bash tools/dev.sh check           CI's extra checks: formatting, ASan+UBSan suite, fuzzing, clang-tidy,
 #                                     no downloads at build time, install and .deb packaging
 # Builds incrementally into ./build (BUILD_DIR overrides). Needs root to install packages;
 # otherwise it prints the exact sudo command and stops.
@@ -13,7 +13,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BUILD_DIR:-"$root/build"}
 packages=(g++ make cmake libcli11-dev libfmt-dev nlohmann-json3-dev catch2)
 # Only for `check`: clang and its fuzzer runtime, clang-tidy, and packaging tools.
-check_packages=(clang libclang-rt-14-dev clang-tidy dpkg-dev file groff-base util-linux)
+check_packages=(clang libclang-rt-14-dev clang-tidy clang-format dpkg-dev file groff-base util-linux)
 
 install_missing() {
   local missing=()
@@ -65,6 +65,18 @@ sanitize() {
     ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"
 }
 
+# Every C++ file as the committed .clang-format lays it out (clang-format 14, Debian 12).
+format_check() {
+  local files
+  files=$(cd "$root" && git ls-files '*.cpp' '*.hpp' 2>/dev/null || find src include tests tools fuzz -name '*.cpp' -o -name '*.hpp')
+  if (cd "$root" && echo "$files" | xargs clang-format --dry-run --Werror); then
+    echo "clang-format: clean"
+  else
+    echo "clang-format: the files above differ from .clang-format (run: git ls-files '*.cpp' '*.hpp' | xargs clang-format -i)" >&2
+    exit 1
+  fi
+}
+
 tidy() {
   local log status=0
   log=$(mktemp)
@@ -99,6 +111,7 @@ case "$command" in
   check)
     install_missing "${packages[@]}" "${check_packages[@]}"
     build
+    format_check
     check_no_downloads
     sanitize
     tidy

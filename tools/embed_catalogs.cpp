@@ -67,16 +67,18 @@ int main(int argc, char** argv) {
       out << "      GpuSpec{" << quote(g.id) << ", " << strings(g.aliases) << ", " << quote(g.name) << ", "
           << quote(g.vendor) << ", " << quote(g.segment) << ", " << quote(g.memory_marketed) << ", Bytes{"
           << g.memory.count << "ULL}, " << quote(g.memory_note) << ", " << number(g.bandwidth_gb_s) << ", "
-          << (g.bf16_tflops_dense ? "std::optional<double>{" + number(*g.bf16_tflops_dense) + "}" : "std::nullopt")
-          << ", " << (g.fp8 ? "true" : "false") << ", " << g.year << ", " << (g.featured ? "true" : "false") << ", "
-          << quote(g.source) << "},\n";
+          << (g.bf16_tflops_dense ? "std::optional<double>{" + number(*g.bf16_tflops_dense) + "}"
+                                  : "std::nullopt")
+          << ", " << (g.fp8 ? "true" : "false") << ", " << g.year << ", " << (g.featured ? "true" : "false")
+          << ", " << quote(g.source) << "},\n";
     }
     out << "  };\n}\n\nstd::vector<ModelEntry> builtin_models() {\n  return {\n";
     for (const auto& m : models) {
-      out << "      ModelEntry{" << quote(m.id) << ", " << quote(m.hf_id) << ", " << strings(m.aliases) << ", "
-          << quote(m.family) << ", " << m.params << "ULL, " << m.active_params << "ULL, " << quote(m.params_evidence)
-          << ", " << m.context_length << "ULL, " << (m.multimodal ? "true" : "false") << ", " << quote(m.source)
-          << ", " << quote(m.config_json) << "},\n";
+      out << "      ModelEntry{" << quote(m.id) << ", " << quote(m.hf_id) << ", " << strings(m.aliases)
+          << ", " << quote(m.family) << ", " << m.params << "ULL, " << m.active_params << "ULL, "
+          << quote(m.params_evidence) << ", " << m.context_length << "ULL, "
+          << (m.multimodal ? "true" : "false") << ", " << quote(m.source) << ", " << quote(m.config_json)
+          << "},\n";
     }
     out << "  };\n}\n\n}  // namespace vramest::embedded\n";
     std::ofstream file(argv[3], std::ios::binary);

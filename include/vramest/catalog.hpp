@@ -54,7 +54,9 @@ inline std::vector<std::string> entry_names(const ModelEntry& model) {
 // The keys a typed name is looked up by, in order. GPUs are also found by the names drivers print
 // (`nvidia-smi --query-gpu=name`: "NVIDIA GeForce RTX 4090", "NVIDIA H100 80GB HBM3",
 // "Tesla T4"): spaces and underscores read as '-', a leading "NVIDIA" is dropped.
-inline std::vector<std::string> lookup_keys(std::string_view name, const ModelEntry*) { return {to_lower(name)}; }
+inline std::vector<std::string> lookup_keys(std::string_view name, const ModelEntry*) {
+  return {to_lower(name)};
+}
 
 inline std::vector<std::string> lookup_keys(std::string_view name, const GpuSpec*) {
   std::vector<std::string> keys{to_lower(name)};
@@ -107,9 +109,12 @@ class Catalog {
   // Adds `extra` on top: an entry with an existing id replaces it.
   void merge(std::vector<Entry> extra) {
     for (Entry& entry : extra) {
-      auto same = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.id == entry.id; });
-      if (same != entries_.end()) *same = std::move(entry);
-      else entries_.push_back(std::move(entry));
+      auto same =
+          std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.id == entry.id; });
+      if (same != entries_.end())
+        *same = std::move(entry);
+      else
+        entries_.push_back(std::move(entry));
     }
     sort();
   }
@@ -133,7 +138,8 @@ class GpuCatalog : public Catalog<GpuSpec> {
 class ModelCatalog : public Catalog<ModelEntry> {
  public:
   ModelCatalog() = default;
-  explicit ModelCatalog(std::vector<ModelEntry> models) : Catalog(std::move(models), "model", "vramest models") {}
+  explicit ModelCatalog(std::vector<ModelEntry> models)
+      : Catalog(std::move(models), "model", "vramest models") {}
 };
 
 }  // namespace vramest

@@ -55,10 +55,7 @@ class Error : public std::runtime_error {
   // `where` locates the problem in a file ("config.json:/num_hidden_layers", "x.gguf@1024");
   // empty for command-line values. `hint` is an optional "did you mean" or remedy.
   Error(ErrorCode code, const std::string& message, std::string hint = {}, std::string where = {})
-      : std::runtime_error(message),
-        code_(code),
-        hint_(std::move(hint)),
-        where_(std::move(where)) {}
+      : std::runtime_error(message), code_(code), hint_(std::move(hint)), where_(std::move(where)) {}
 
   ErrorCode code() const { return code_; }
   const std::string& hint() const { return hint_; }

@@ -31,9 +31,7 @@ constexpr std::string_view mode_name(Mode mode) {
   return "inference";
 }
 
-constexpr std::string_view method_name(Method method) {
-  return method == Method::rule ? "rule" : "detailed";
-}
+constexpr std::string_view method_name(Method method) { return method == Method::rule ? "rule" : "detailed"; }
 
 // What the estimate is of. `params` counts every stored parameter; `active_params` those used per
 // token (equal for dense models). `source` says where the numbers came from.
@@ -54,9 +52,7 @@ struct Components {
   Bytes runtime;  // outside the framework's allocator: CUDA context, workspaces, allocator slack
   Bytes other;
 
-  Bytes sum() const {
-    return weights + kv_cache + activations + gradients + optimizer + runtime + other;
-  }
+  Bytes sum() const { return weights + kv_cache + activations + gradients + optimizer + runtime + other; }
 };
 
 struct Estimate {

@@ -29,7 +29,8 @@ inline Placement place_plan(const InferencePlan& plan, const Components& c, cons
 }
 
 // A size past 2^64 bytes (the search's upper probes, 100M tokens x a large batch) fits nowhere.
-inline bool plan_fits(const InferencePlan& plan, std::uint64_t context, std::uint64_t batch, const GpuGroup& group) {
+inline bool plan_fits(const InferencePlan& plan, std::uint64_t context, std::uint64_t batch,
+                      const GpuGroup& group) {
   try {
     return place_plan(plan, inference_components(plan, context, batch), group).fits;
   } catch (const Error& e) {
@@ -60,31 +61,32 @@ std::uint64_t largest_fitting(std::uint64_t limit, Fits fits) {
 // The largest context per sequence at `batch` sequences (0: not even one token fits).
 inline std::uint64_t max_context(const InferencePlan& plan, std::uint64_t batch, const GpuGroup& group,
                                  std::uint64_t limit = kMaxSearchContext) {
-  return fit_detail::largest_fitting(limit, [&](std::uint64_t c) { return plan_fits(plan, c, batch, group); });
+  return fit_detail::largest_fitting(limit,
+                                     [&](std::uint64_t c) { return plan_fits(plan, c, batch, group); });
 }
 
 // The most concurrent sequences of `context` tokens (0: not even one fits).
 inline std::uint64_t max_batch(const InferencePlan& plan, std::uint64_t context, const GpuGroup& group,
                                std::uint64_t limit = kMaxSearchBatch) {
-  return fit_detail::largest_fitting(limit, [&](std::uint64_t b) { return plan_fits(plan, context, b, group); });
+  return fit_detail::largest_fitting(limit,
+                                     [&](std::uint64_t b) { return plan_fits(plan, context, b, group); });
 }
 
 // Weight formats from best quality to smallest, per engine: what a user would try in turn.
 inline std::vector<std::string> format_ladder(Engine engine) {
   switch (engine) {
     case Engine::llamacpp:
-      return {"f16", "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q4_k_s", "iq4_xs", "q3_k_m", "iq3_xxs", "q2_k", "iq2_xxs"};
-    case Engine::vllm:
-      return {"bf16", "fp8", "gptq-8bit-g128", "awq", "gptq"};
-    case Engine::transformers:
-      return {"bf16", "int8", "nf4", "nf4-dq"};
+      return {"f16",    "q8_0",   "q6_k",    "q5_k_m", "q4_k_m", "q4_k_s",
+              "iq4_xs", "q3_k_m", "iq3_xxs", "q2_k",   "iq2_xxs"};
+    case Engine::vllm: return {"bf16", "fp8", "gptq-8bit-g128", "awq", "gptq"};
+    case Engine::transformers: return {"bf16", "int8", "nf4", "nf4-dq"};
   }
   return {};
 }
 
 // The fewest GPUs of one kind that hold the plan at this context and batch (count 0: none).
-inline GpuFit fewest_gpus(const InferencePlan& plan, std::uint64_t context, std::uint64_t batch, const GpuSpec& gpu,
-                          Bytes reserve) {
+inline GpuFit fewest_gpus(const InferencePlan& plan, std::uint64_t context, std::uint64_t batch,
+                          const GpuSpec& gpu, Bytes reserve) {
   return fewest_of_kind(inference_components(plan, context, batch), shape_of(*plan.arch),
                         split_policy(plan.options.engine), gpu, reserve);
 }
@@ -92,10 +94,10 @@ inline GpuFit fewest_gpus(const InferencePlan& plan, std::uint64_t context, std:
 // llama.cpp partial offload (-ngl): layers assigned to the GPU from the last one down, the output
 // layer with them once every layer is on the GPU; what stays on the CPU needs RAM.
 struct LayerOffload {
-  std::uint64_t gpu_layers = 0;   // -ngl: up to layers + 1 (the output layer)
+  std::uint64_t gpu_layers = 0;  // -ngl: up to layers + 1 (the output layer)
   std::uint64_t total_layers = 0;
-  Bytes gpu_bytes;                // weights + KV + compute buffer + runtime on the GPU
-  Bytes host_bytes;               // weights and KV cache left in CPU RAM (and the embedding)
+  Bytes gpu_bytes;   // weights + KV + compute buffer + runtime on the GPU
+  Bytes host_bytes;  // weights and KV cache left in CPU RAM (and the embedding)
   // MoE: with every layer's attention and shared parts on the GPU, the routed experts of this
   // many layers stay in CPU RAM (llama.cpp --n-cpu-moe); unset for dense models.
   std::optional<std::uint64_t> cpu_moe_layers;
@@ -136,8 +138,8 @@ inline LlamaLayers llama_layers(const InferencePlan& plan) {
   return l;
 }
 
-inline LlamaSplit llama_split(const InferencePlan& plan, const LlamaLayers& l, const Components& all, std::uint64_t ngl,
-                              std::uint64_t cpu_moe) {
+inline LlamaSplit llama_split(const InferencePlan& plan, const LlamaLayers& l, const Components& all,
+                              std::uint64_t ngl, std::uint64_t cpu_moe) {
   const std::uint64_t layers = l.weights.size();
   const std::uint64_t kv_per_layer = all.kv_cache.count / std::max<std::uint64_t>(1, layers);
   const std::uint64_t on_gpu = std::min(ngl, layers);
@@ -160,10 +162,10 @@ inline LlamaSplit llama_split(const InferencePlan& plan, const LlamaLayers& l, c
 
 }  // namespace fit_detail
 
-inline LlamaSplit llamacpp_split(const InferencePlan& plan, std::uint64_t context, std::uint64_t batch, std::uint64_t ngl,
-                                 std::uint64_t cpu_moe) {
-  return fit_detail::llama_split(plan, fit_detail::llama_layers(plan), inference_components(plan, context, batch), ngl,
-                                 cpu_moe);
+inline LlamaSplit llamacpp_split(const InferencePlan& plan, std::uint64_t context, std::uint64_t batch,
+                                 std::uint64_t ngl, std::uint64_t cpu_moe) {
+  return fit_detail::llama_split(plan, fit_detail::llama_layers(plan),
+                                 inference_components(plan, context, batch), ngl, cpu_moe);
 }
 
 inline LayerOffload llamacpp_offload(const InferencePlan& plan, std::uint64_t context, std::uint64_t batch,

@@ -39,14 +39,14 @@ struct GgmlType {
 };
 
 inline constexpr std::array<GgmlType, 33> kGgmlTypes{{
-    {"f32", 0, 1, 4},        {"f16", 1, 1, 2},       {"q4_0", 2, 32, 18},     {"q4_1", 3, 32, 20},
-    {"q5_0", 6, 32, 22},     {"q5_1", 7, 32, 24},    {"q8_0", 8, 32, 34},     {"q8_1", 9, 32, 36},
-    {"q2_k", 10, 256, 84},   {"q3_k", 11, 256, 110}, {"q4_k", 12, 256, 144},  {"q5_k", 13, 256, 176},
-    {"q6_k", 14, 256, 210},  {"q8_k", 15, 256, 292}, {"iq2_xxs", 16, 256, 66}, {"iq2_xs", 17, 256, 74},
-    {"iq3_xxs", 18, 256, 98}, {"iq1_s", 19, 256, 50}, {"iq4_nl", 20, 32, 18},  {"iq3_s", 21, 256, 110},
-    {"iq2_s", 22, 256, 82},  {"iq4_xs", 23, 256, 136}, {"i8", 24, 1, 1},       {"i16", 25, 1, 2},
-    {"i32", 26, 1, 4},       {"i64", 27, 1, 8},      {"f64", 28, 1, 8},       {"iq1_m", 29, 256, 56},
-    {"bf16", 30, 1, 2},      {"tq1_0", 34, 256, 54}, {"tq2_0", 35, 256, 66},  {"mxfp4", 39, 32, 17},
+    {"f32", 0, 1, 4},         {"f16", 1, 1, 2},         {"q4_0", 2, 32, 18},      {"q4_1", 3, 32, 20},
+    {"q5_0", 6, 32, 22},      {"q5_1", 7, 32, 24},      {"q8_0", 8, 32, 34},      {"q8_1", 9, 32, 36},
+    {"q2_k", 10, 256, 84},    {"q3_k", 11, 256, 110},   {"q4_k", 12, 256, 144},   {"q5_k", 13, 256, 176},
+    {"q6_k", 14, 256, 210},   {"q8_k", 15, 256, 292},   {"iq2_xxs", 16, 256, 66}, {"iq2_xs", 17, 256, 74},
+    {"iq3_xxs", 18, 256, 98}, {"iq1_s", 19, 256, 50},   {"iq4_nl", 20, 32, 18},   {"iq3_s", 21, 256, 110},
+    {"iq2_s", 22, 256, 82},   {"iq4_xs", 23, 256, 136}, {"i8", 24, 1, 1},         {"i16", 25, 1, 2},
+    {"i32", 26, 1, 4},        {"i64", 27, 1, 8},        {"f64", 28, 1, 8},        {"iq1_m", 29, 256, 56},
+    {"bf16", 30, 1, 2},       {"tq1_0", 34, 256, 54},   {"tq2_0", 35, 256, 66},   {"mxfp4", 39, 32, 17},
     {"nvfp4", 40, 64, 36},
 }};
 
@@ -79,13 +79,13 @@ inline std::uint64_t ggml_bytes(const GgmlType& type, std::uint64_t elements) {
 enum class FormatKind { dtype, fp8, int8, nf4, gptq, awq, int4, mxfp4, nvfp4, gguf };
 
 struct WeightFormat {
-  std::string id;     // canonical id as shown and in JSON ("q4_k_m", "gptq-4bit-g128")
+  std::string id;  // canonical id as shown and in JSON ("q4_k_m", "gptq-4bit-g128")
   FormatKind kind = FormatKind::dtype;
-  std::uint64_t dtype_bytes = 2;   // dtype: bytes per weight; others: the unquantized tensors'
-  std::uint64_t bits = 0;          // gptq/awq: bits per code
-  std::uint64_t group = 0;         // gptq/awq/int4: weights per scale group (0: per output row)
-  bool double_quant = false;       // nf4 with nested absmax quantization
-  std::string gguf_base;           // gguf: the mix's default ggml type
+  std::uint64_t dtype_bytes = 2;  // dtype: bytes per weight; others: the unquantized tensors'
+  std::uint64_t bits = 0;         // gptq/awq: bits per code
+  std::uint64_t group = 0;        // gptq/awq/int4: weights per scale group (0: per output row)
+  bool double_quant = false;      // nf4 with nested absmax quantization
+  std::string gguf_base;          // gguf: the mix's default ggml type
   std::string description;
 };
 
@@ -149,17 +149,19 @@ inline constexpr std::array<FormatInfo, 48> kFormatList{{
 
 // The default ggml type of a llama.cpp file type (src/llama-quant.cpp, llama_ftype_get_default_type).
 inline std::string gguf_mix_base(std::string_view mix) {
-  struct Pair { std::string_view mix, base; };
+  struct Pair {
+    std::string_view mix, base;
+  };
   constexpr Pair kBases[] = {
-      {"f32", "f32"},       {"f16", "f16"},         {"gguf-bf16", "bf16"},   {"q8_0", "q8_0"},
-      {"q6_k", "q6_k"},     {"q5_k_m", "q5_k"},     {"q5_k_s", "q5_k"},      {"q5_1", "q5_1"},
-      {"q5_0", "q5_0"},     {"q4_k_m", "q4_k"},     {"q4_k_s", "q4_k"},      {"q4_1", "q4_1"},
-      {"q4_0", "q4_0"},     {"iq4_nl", "iq4_nl"},   {"iq4_xs", "iq4_xs"},    {"q3_k_l", "q3_k"},
-      {"q3_k_m", "q3_k"},   {"q3_k_s", "q3_k"},     {"iq3_m", "iq3_s"},      {"iq3_s", "iq3_s"},
-      {"iq3_xs", "iq3_s"},  {"iq3_xxs", "iq3_xxs"}, {"q2_k", "q2_k"},        {"q2_k_s", "q2_k"},
-      {"iq2_m", "iq2_s"},   {"iq2_s", "iq2_xs"},    {"iq2_xs", "iq2_xs"},    {"iq2_xxs", "iq2_xxs"},
-      {"iq1_m", "iq1_m"},   {"iq1_s", "iq1_s"},     {"tq2_0", "tq2_0"},      {"tq1_0", "tq1_0"},
-      {"mxfp4_moe", "mxfp4"}, {"q8_0-pure", "q8_0"}, {"q4_0-pure", "q4_0"},
+      {"f32", "f32"},         {"f16", "f16"},         {"gguf-bf16", "bf16"}, {"q8_0", "q8_0"},
+      {"q6_k", "q6_k"},       {"q5_k_m", "q5_k"},     {"q5_k_s", "q5_k"},    {"q5_1", "q5_1"},
+      {"q5_0", "q5_0"},       {"q4_k_m", "q4_k"},     {"q4_k_s", "q4_k"},    {"q4_1", "q4_1"},
+      {"q4_0", "q4_0"},       {"iq4_nl", "iq4_nl"},   {"iq4_xs", "iq4_xs"},  {"q3_k_l", "q3_k"},
+      {"q3_k_m", "q3_k"},     {"q3_k_s", "q3_k"},     {"iq3_m", "iq3_s"},    {"iq3_s", "iq3_s"},
+      {"iq3_xs", "iq3_s"},    {"iq3_xxs", "iq3_xxs"}, {"q2_k", "q2_k"},      {"q2_k_s", "q2_k"},
+      {"iq2_m", "iq2_s"},     {"iq2_s", "iq2_xs"},    {"iq2_xs", "iq2_xs"},  {"iq2_xxs", "iq2_xxs"},
+      {"iq1_m", "iq1_m"},     {"iq1_s", "iq1_s"},     {"tq2_0", "tq2_0"},    {"tq1_0", "tq1_0"},
+      {"mxfp4_moe", "mxfp4"}, {"q8_0-pure", "q8_0"},  {"q4_0-pure", "q4_0"},
   };
   for (const Pair& p : kBases) {
     if (p.mix == mix) return std::string(p.base);
@@ -176,12 +178,29 @@ struct FormatAlias {
   std::string_view id;
 };
 inline constexpr FormatAlias kFormatAliases[] = {
-    {"float32", "fp32"},   {"float", "fp32"},     {"float16", "fp16"},  {"half", "fp16"},
-    {"bfloat16", "bf16"},  {"gptq-int4", "gptq-4bit-g128"}, {"gptq-int8", "gptq-8bit-g128"},
-    {"w4a16", "gptq-4bit-g128"}, {"awq-int4", "awq"},  {"bnb-4bit", "nf4"},  {"bnb-nf4", "nf4"},
-    {"bitsandbytes", "nf4"}, {"bnb-8bit", "int8"},  {"bnb-int8", "int8"}, {"llm.int8", "int8"},
-    {"w8a8", "int8"},      {"int8-w8a8", "int8"}, {"fp8-w8a8", "fp8"},  {"fp8_e4m3", "fp8"},
-    {"e4m3", "fp8"},       {"modelopt-fp4", "nvfp4"}, {"fp4", "nvfp4"}, {"compressed-tensors-fp8", "fp8"},
+    {"float32", "fp32"},
+    {"float", "fp32"},
+    {"float16", "fp16"},
+    {"half", "fp16"},
+    {"bfloat16", "bf16"},
+    {"gptq-int4", "gptq-4bit-g128"},
+    {"gptq-int8", "gptq-8bit-g128"},
+    {"w4a16", "gptq-4bit-g128"},
+    {"awq-int4", "awq"},
+    {"bnb-4bit", "nf4"},
+    {"bnb-nf4", "nf4"},
+    {"bitsandbytes", "nf4"},
+    {"bnb-8bit", "int8"},
+    {"bnb-int8", "int8"},
+    {"llm.int8", "int8"},
+    {"w8a8", "int8"},
+    {"int8-w8a8", "int8"},
+    {"fp8-w8a8", "fp8"},
+    {"fp8_e4m3", "fp8"},
+    {"e4m3", "fp8"},
+    {"modelopt-fp4", "nvfp4"},
+    {"fp4", "nvfp4"},
+    {"compressed-tensors-fp8", "fp8"},
 };
 
 inline std::string canonical_format_id(std::string_view name) {
@@ -210,21 +229,38 @@ inline WeightFormat parse_weight_format(std::string_view name) {
     f.dtype_bytes = id == "fp32" ? 4 : 2;
     return f;
   }
-  if (id == "fp8") { f.kind = FormatKind::fp8; return f; }
+  if (id == "fp8") {
+    f.kind = FormatKind::fp8;
+    return f;
+  }
   if (id == "fp8-b128") {  // DeepSeek-V3's checkpoint: one fp32 scale per 128 x 128 block
     f.kind = FormatKind::fp8;
     f.group = 128;
     return f;
   }
-  if (id == "int8") { f.kind = FormatKind::int8; return f; }
+  if (id == "int8") {
+    f.kind = FormatKind::int8;
+    return f;
+  }
   if (id == "nf4" || id == "nf4-dq") {
     f.kind = FormatKind::nf4;
     f.double_quant = id == "nf4-dq";
     return f;
   }
-  if (id == "int4") { f.kind = FormatKind::int4; f.bits = 4; f.group = 128; return f; }
-  if (id == "mxfp4") { f.kind = FormatKind::mxfp4; return f; }
-  if (id == "nvfp4") { f.kind = FormatKind::nvfp4; return f; }
+  if (id == "int4") {
+    f.kind = FormatKind::int4;
+    f.bits = 4;
+    f.group = 128;
+    return f;
+  }
+  if (id == "mxfp4") {
+    f.kind = FormatKind::mxfp4;
+    return f;
+  }
+  if (id == "nvfp4") {
+    f.kind = FormatKind::nvfp4;
+    return f;
+  }
   if (id.rfind("gptq", 0) == 0 || id.rfind("awq", 0) == 0) {
     f.kind = id[0] == 'g' ? FormatKind::gptq : FormatKind::awq;
     f.bits = 4;
@@ -259,7 +295,8 @@ inline WeightFormat parse_weight_format(std::string_view name) {
     f.id = std::string(f.kind == FormatKind::gptq ? "gptq" : "awq") + "-" + std::to_string(f.bits) + "bit-g" +
            (f.group == 0 ? std::string("-1") : std::to_string(f.group));
     f.description = std::string(f.kind == FormatKind::gptq ? "GPTQ" : "AWQ") + " " + std::to_string(f.bits) +
-                    "-bit, " + (f.group == 0 ? std::string("per-channel") : "group " + std::to_string(f.group));
+                    "-bit, " +
+                    (f.group == 0 ? std::string("per-channel") : "group " + std::to_string(f.group));
     return f;
   }
   if (const std::string base = gguf_mix_base(id); !base.empty()) {
@@ -284,14 +321,24 @@ namespace format_detail {
 
 inline bool is_block_linear(TensorRole r) {
   switch (r) {
-    case TensorRole::attn_q: case TensorRole::attn_k: case TensorRole::attn_v: case TensorRole::attn_output:
-    case TensorRole::attn_q_a: case TensorRole::attn_q_b: case TensorRole::attn_kv_a_mqa:
-    case TensorRole::attn_kv_b: case TensorRole::ffn_gate: case TensorRole::ffn_up: case TensorRole::ffn_down:
-    case TensorRole::ffn_gate_exps: case TensorRole::ffn_up_exps: case TensorRole::ffn_down_exps:
-    case TensorRole::ffn_gate_shexp: case TensorRole::ffn_up_shexp: case TensorRole::ffn_down_shexp:
-      return true;
-    default:
-      return false;
+    case TensorRole::attn_q:
+    case TensorRole::attn_k:
+    case TensorRole::attn_v:
+    case TensorRole::attn_output:
+    case TensorRole::attn_q_a:
+    case TensorRole::attn_q_b:
+    case TensorRole::attn_kv_a_mqa:
+    case TensorRole::attn_kv_b:
+    case TensorRole::ffn_gate:
+    case TensorRole::ffn_up:
+    case TensorRole::ffn_down:
+    case TensorRole::ffn_gate_exps:
+    case TensorRole::ffn_up_exps:
+    case TensorRole::ffn_down_exps:
+    case TensorRole::ffn_gate_shexp:
+    case TensorRole::ffn_up_shexp:
+    case TensorRole::ffn_down_shexp: return true;
+    default: return false;
   }
 }
 
@@ -300,19 +347,37 @@ inline bool is_expert(TensorRole r) {
 }
 
 // llama.cpp's tensor categories (llama-quant.cpp, tensor_get_category).
-enum class Category { token_embd, output, attn_v_like, attn_k, attn_q, attn_output, ffn_up, ffn_gate, ffn_down, other };
+enum class Category {
+  token_embd,
+  output,
+  attn_v_like,
+  attn_k,
+  attn_q,
+  attn_output,
+  ffn_up,
+  ffn_gate,
+  ffn_down,
+  other
+};
 
 inline Category category(TensorRole r, bool tied) {
   switch (r) {
     case TensorRole::output: return Category::output;
     case TensorRole::token_embd: return tied ? Category::output : Category::token_embd;
-    case TensorRole::attn_v: case TensorRole::attn_kv_b: return Category::attn_v_like;
+    case TensorRole::attn_v:
+    case TensorRole::attn_kv_b: return Category::attn_v_like;
     case TensorRole::attn_k: return Category::attn_k;
     case TensorRole::attn_q: return Category::attn_q;
     case TensorRole::attn_output: return Category::attn_output;
-    case TensorRole::ffn_up: case TensorRole::ffn_up_exps: case TensorRole::ffn_up_shexp: return Category::ffn_up;
-    case TensorRole::ffn_gate: case TensorRole::ffn_gate_exps: case TensorRole::ffn_gate_shexp: return Category::ffn_gate;
-    case TensorRole::ffn_down: case TensorRole::ffn_down_exps: case TensorRole::ffn_down_shexp: return Category::ffn_down;
+    case TensorRole::ffn_up:
+    case TensorRole::ffn_up_exps:
+    case TensorRole::ffn_up_shexp: return Category::ffn_up;
+    case TensorRole::ffn_gate:
+    case TensorRole::ffn_gate_exps:
+    case TensorRole::ffn_gate_shexp: return Category::ffn_gate;
+    case TensorRole::ffn_down:
+    case TensorRole::ffn_down_exps:
+    case TensorRole::ffn_down_shexp: return Category::ffn_down;
     default: return Category::other;
   }
 }
@@ -373,58 +438,92 @@ inline std::string gguf_type(const WeightFormat& f, const ModelArch& arch, const
   }
   if (mix == "mxfp4_moe") return t.ne2 > 1 ? "mxfp4" : fallback_type("q8_0", t.ne0);
   if (cat == Category::token_embd) {
-    if (mix == "iq2_xxs" || mix == "iq2_xs" || mix == "iq1_s" || mix == "iq1_m") type = "q2_k";
-    else if (mix == "iq2_s" || mix == "iq2_m" || mix == "iq3_xxs") type = "iq3_s";
-    else if (mix == "tq1_0" || mix == "tq2_0") type = "q4_k";
+    if (mix == "iq2_xxs" || mix == "iq2_xs" || mix == "iq1_s" || mix == "iq1_m")
+      type = "q2_k";
+    else if (mix == "iq2_s" || mix == "iq2_m" || mix == "iq3_xxs")
+      type = "iq3_s";
+    else if (mix == "tq1_0" || mix == "tq2_0")
+      type = "q4_k";
     return fallback_type(type, t.ne0);
   }
   if (iq_low) {
     const std::string low = (mix == "iq2_s" || mix == "iq2_m") ? "iq3_s" : "q2_k";
-    if (cat == Category::attn_v_like) type = (n_gqa >= 4 || n_expert >= 4) ? "q4_k" : low;
-    else if (n_expert == 8 && cat == Category::attn_k) type = "q4_k";
-    else if (cat == Category::ffn_down && i < n / 8) type = low;
+    if (cat == Category::attn_v_like)
+      type = (n_gqa >= 4 || n_expert >= 4) ? "q4_k" : low;
+    else if (n_expert == 8 && cat == Category::attn_k)
+      type = "q4_k";
+    else if (cat == Category::ffn_down && i < n / 8)
+      type = low;
     else if (cat == Category::attn_output) {
-      if (n_expert == 8) type = "q5_k";
-      else if (mix == "iq1_s" || mix == "iq1_m") type = "iq2_xxs";
-      else if (mix == "iq2_s" || mix == "iq2_m") type = "iq3_s";
+      if (n_expert == 8)
+        type = "q5_k";
+      else if (mix == "iq1_s" || mix == "iq1_m")
+        type = "iq2_xxs";
+      else if (mix == "iq2_s" || mix == "iq2_m")
+        type = "iq3_s";
     }
     return fallback_type(type, t.ne0);
   }
   switch (cat) {
     case Category::attn_v_like:
-      if (mix == "q2_k") type = n_gqa >= 4 ? "q4_k" : "q3_k";
-      else if (mix == "q2_k_s" && n_gqa >= 4) type = "q4_k";
-      else if (mix == "iq3_xxs") type = n_gqa >= 4 ? "q4_k" : (imatrix ? "iq3_xxs" : "iq3_s");
-      else if ((mix == "iq3_xs" || mix == "iq3_s") && n_gqa >= 4) type = "q4_k";
-      else if (mix == "iq3_m") type = "q4_k";
-      else if (mix == "q3_k_m") type = i < 2 ? "q5_k" : "q4_k";
-      else if (mix == "q3_k_l") type = "q5_k";
-      else if ((mix == "iq4_nl" || mix == "iq4_xs") && n_gqa >= 4) type = "q5_k";
-      else if ((mix == "q4_k_m" || mix == "q5_k_m") && more_bits) type = "q6_k";
-      else if (mix == "q4_k_s" && i < 4) type = "q5_k";
+      if (mix == "q2_k")
+        type = n_gqa >= 4 ? "q4_k" : "q3_k";
+      else if (mix == "q2_k_s" && n_gqa >= 4)
+        type = "q4_k";
+      else if (mix == "iq3_xxs")
+        type = n_gqa >= 4 ? "q4_k" : (imatrix ? "iq3_xxs" : "iq3_s");
+      else if ((mix == "iq3_xs" || mix == "iq3_s") && n_gqa >= 4)
+        type = "q4_k";
+      else if (mix == "iq3_m")
+        type = "q4_k";
+      else if (mix == "q3_k_m")
+        type = i < 2 ? "q5_k" : "q4_k";
+      else if (mix == "q3_k_l")
+        type = "q5_k";
+      else if ((mix == "iq4_nl" || mix == "iq4_xs") && n_gqa >= 4)
+        type = "q5_k";
+      else if ((mix == "q4_k_m" || mix == "q5_k_m") && more_bits)
+        type = "q6_k";
+      else if (mix == "q4_k_s" && i < 4)
+        type = "q5_k";
       if (is_70b && (type == "q3_k" || type == "q4_k")) type = "q5_k";
       if (n_expert == 8) type = "q8_0";
       break;
     case Category::attn_k:
-      if (n_expert == 8) type = "q8_0";
-      else if (mix == "iq3_xs") type = "iq3_xxs";
-      else if (mix == "iq3_xxs") type = "iq2_s";
+      if (n_expert == 8)
+        type = "q8_0";
+      else if (mix == "iq3_xs")
+        type = "iq3_xxs";
+      else if (mix == "iq3_xxs")
+        type = "iq2_s";
       break;
     case Category::attn_q:
-      if (mix == "iq3_xs") type = "iq3_xxs";
-      else if (mix == "iq3_xxs") type = "iq2_s";
+      if (mix == "iq3_xs")
+        type = "iq3_xxs";
+      else if (mix == "iq3_xxs")
+        type = "iq2_s";
       break;
     case Category::ffn_down:
-      if (mix == "q2_k") type = "q3_k";
-      else if (mix == "q2_k_s") { if (i < n / 8) type = "q4_k"; }
-      else if (mix == "iq3_xxs" && !imatrix) type = i < n / 8 ? "q4_k" : "q3_k";
-      else if (mix == "q3_k_m") type = i < n / 16 ? "q5_k" : "q4_k";
-      else if (mix == "iq3_m" && (i < n / 8 || (n_expert == 8 && more_bits))) type = "q4_k";
-      else if (mix == "q3_k_l") type = "q5_k";
-      else if (mix == "q4_k_m") { if (more_bits) type = "q6_k"; }
-      else if (i < n / 8 && (mix == "iq4_nl" || mix == "iq4_xs") && !imatrix) type = "q5_k";
-      else if (mix == "q5_k_m" && more_bits) type = "q6_k";
-      else if (mix == "q4_k_s" && i < n / 8) type = "q5_k";
+      if (mix == "q2_k")
+        type = "q3_k";
+      else if (mix == "q2_k_s") {
+        if (i < n / 8) type = "q4_k";
+      } else if (mix == "iq3_xxs" && !imatrix)
+        type = i < n / 8 ? "q4_k" : "q3_k";
+      else if (mix == "q3_k_m")
+        type = i < n / 16 ? "q5_k" : "q4_k";
+      else if (mix == "iq3_m" && (i < n / 8 || (n_expert == 8 && more_bits)))
+        type = "q4_k";
+      else if (mix == "q3_k_l")
+        type = "q5_k";
+      else if (mix == "q4_k_m") {
+        if (more_bits) type = "q6_k";
+      } else if (i < n / 8 && (mix == "iq4_nl" || mix == "iq4_xs") && !imatrix)
+        type = "q5_k";
+      else if (mix == "q5_k_m" && more_bits)
+        type = "q6_k";
+      else if (mix == "q4_k_s" && i < n / 8)
+        type = "q5_k";
       break;
     case Category::attn_output:
       if (n_expert == 8) {
@@ -434,24 +533,29 @@ inline std::string gguf_type(const WeightFormat& f, const ModelArch& arch, const
           type = "q5_k";
         }
       } else {
-        if (mix == "q2_k") type = "q3_k";
-        else if (mix == "iq3_xxs") type = "iq3_s";
-        else if (mix == "q3_k_m") type = "q4_k";
-        else if (mix == "q3_k_l") type = "q5_k";
-        else if (mix == "iq3_m") type = "q4_k";
+        if (mix == "q2_k")
+          type = "q3_k";
+        else if (mix == "iq3_xxs")
+          type = "iq3_s";
+        else if (mix == "q3_k_m")
+          type = "q4_k";
+        else if (mix == "q3_k_l")
+          type = "q5_k";
+        else if (mix == "iq3_m")
+          type = "q4_k";
       }
       break;
     case Category::ffn_gate:
     case Category::ffn_up:
       if (mix == "iq3_xs" && i >= n / 8 && i < 7 * n / 8) type = "iq3_xxs";
       break;
-    default:
-      break;
+    default: break;
   }
   return fallback_type(type, t.ne0);
 }
 
-inline TensorStorage dtype_storage(const std::string& name, std::uint64_t bytes_per_weight, std::uint64_t elements) {
+inline TensorStorage dtype_storage(const std::string& name, std::uint64_t bytes_per_weight,
+                                   std::uint64_t elements) {
   return {name, checked_mul(elements, bytes_per_weight)};
 }
 
@@ -469,17 +573,20 @@ inline TensorStorage tensor_storage(const WeightFormat& f, const ModelArch& arch
   }
   if (f.kind == FormatKind::gguf) {
     // llama.cpp quantizes 2-D/3-D weights only; vectors, routers and position tables stay F32.
-    const bool quantizable = t.is_matrix() && t.role != TensorRole::ffn_gate_inp && t.role != TensorRole::position_embd;
+    const bool quantizable =
+        t.is_matrix() && t.role != TensorRole::ffn_gate_inp && t.role != TensorRole::position_embd;
     if (!quantizable || f.id == "f32") return dtype_storage("f32", 4, n);
     const std::string type = gguf_type(f, arch, t);
     return {type, checked_mul(ggml_bytes(ggml(type), in), checked_mul(out, experts))};
   }
   // Hugging Face style: only block linear layers are quantized; the rest stays bf16.
-  const bool quantized = is_block_linear(t.role) && (f.kind != FormatKind::mxfp4 || !arch.moe || is_expert(t.role));
+  const bool quantized =
+      is_block_linear(t.role) && (f.kind != FormatKind::mxfp4 || !arch.moe || is_expert(t.role));
   if (!quantized) return dtype_storage("bf16", 2, n);
   switch (f.kind) {
     case FormatKind::fp8: {  // E4M3 codes + fp32 scales: per tensor, or per block (README_WEIGHTS.md)
-      const std::uint64_t scales = f.group == 0 ? experts : ceil_div(in, f.group) * ceil_div(out, f.group) * experts;
+      const std::uint64_t scales =
+          f.group == 0 ? experts : ceil_div(in, f.group) * ceil_div(out, f.group) * experts;
       return {"f8_e4m3", checked_add(n, 4 * scales)};
     }
     case FormatKind::int8:  // LLM.int8() (arXiv:2208.07339): int8 + fp32 SCB per output row
@@ -510,9 +617,9 @@ inline TensorStorage tensor_storage(const WeightFormat& f, const ModelArch& arch
       // vLLM v0.11.0 model_executor/layers/quantization/modelopt.py (ModelOptNvFp4LinearMethod):
       // weight uint8 [out, in/2], weight_scale fp8 [out, in/16], weight_scale_2 and input_scale
       // fp32 per tensor (per expert for MoE).
-      return {"nvfp4", checked_add(checked_add(ceil_div(n, 2), ceil_div(in, 16) * out * experts), 8 * experts)};
-    default:
-      break;
+      return {"nvfp4",
+              checked_add(checked_add(ceil_div(n, 2), ceil_div(in, 16) * out * experts), 8 * experts)};
+    default: break;
   }
   throw Error(ErrorCode::internal, "unhandled weight format " + f.id);
 }

@@ -31,12 +31,12 @@ struct InferenceOptions {
   Engine engine = Engine::transformers;
   std::uint64_t context = 4096;
   std::uint64_t batch = 1;
-  std::string kv_dtype;                     // K (and V) cache type; empty: fp16 for llama.cpp, bf16 otherwise
-  std::string kv_v_dtype;                   // V cache type (llama.cpp -ctv); empty: as K
-  std::uint64_t ubatch = 512;               // llama.cpp -ub (default 512)
-  bool flash_attention = true;              // llama.cpp -fa (auto: on where supported)
-  std::uint64_t max_num_batched_tokens = 2048;  // vLLM scheduler token budget (vllm_serve_defaults)
-  std::uint64_t max_num_seqs = 256;             // vLLM concurrent sequences
+  std::string kv_dtype;         // K (and V) cache type; empty: fp16 for llama.cpp, bf16 otherwise
+  std::string kv_v_dtype;       // V cache type (llama.cpp -ctv); empty: as K
+  std::uint64_t ubatch = 512;   // llama.cpp -ub (default 512)
+  bool flash_attention = true;  // llama.cpp -fa (auto: on where supported)
+  std::uint64_t max_num_batched_tokens = 2048;          // vLLM scheduler token budget (vllm_serve_defaults)
+  std::uint64_t max_num_seqs = 256;                     // vLLM concurrent sequences
   std::uint32_t gpu_memory_utilization_permille = 900;  // vLLM default 0.9
 };
 
@@ -104,8 +104,8 @@ inline std::uint64_t layer_peak(const ModelArch& arch, std::uint64_t tokens, std
   for (const LayerSpec& layer : arch.layers) {
     // A MoE layer runs one expert's batch at a time (worst case: all tokens pick it) plus the
     // shared expert and the router logits (fp32).
-    const std::uint64_t width = layer.moe ? arch.moe->expert_intermediate + arch.moe->shared_intermediate
-                                          : layer.dense_intermediate;
+    const std::uint64_t width =
+        layer.moe ? arch.moe->expert_intermediate + arch.moe->shared_intermediate : layer.dense_intermediate;
     const std::uint64_t routing = layer.moe ? 4 * arch.moe->experts / bytes_per_value : 0;
     mlp = std::max(mlp, 3 * width + routing);
   }
@@ -154,7 +154,9 @@ inline InferencePlan plan_inference(const ModelArch& arch, const ModelRef& model
 
   const std::string default_kv = opt.engine == Engine::llamacpp ? "fp16" : "bf16";
   p.kv_dtype = &find_kv_dtype(!opt.kv_dtype.empty() ? opt.kv_dtype : default_kv);
-  p.kv_v_dtype = &find_kv_dtype(!opt.kv_v_dtype.empty() ? opt.kv_v_dtype : !opt.kv_dtype.empty() ? opt.kv_dtype : default_kv);
+  p.kv_v_dtype = &find_kv_dtype(!opt.kv_v_dtype.empty() ? opt.kv_v_dtype
+                                : !opt.kv_dtype.empty() ? opt.kv_dtype
+                                                        : default_kv);
   for (const KvDtype* d : {p.kv_dtype, p.kv_v_dtype}) {
     if (opt.engine == Engine::llamacpp && d->id == "fp8") {
       throw Error(ErrorCode::invalid_value, "llama.cpp has no fp8 KV cache", "use --kv-dtype q8_0 or q4_0");
@@ -167,10 +169,12 @@ inline InferencePlan plan_inference(const ModelArch& arch, const ModelRef& model
   if (p.kv_v_dtype == p.kv_dtype) p.kv_v_dtype = nullptr;
 
   const std::vector<TensorShape> tensors = model_tensors(arch);
-  if (opt.engine == Engine::transformers && (format.kind == FormatKind::nf4 || format.kind == FormatKind::int8)) {
+  if (opt.engine == Engine::transformers &&
+      (format.kind == FormatKind::nf4 || format.kind == FormatKind::int8)) {
     // bitsandbytes dequantizes one layer's weight to 16 bits for each matmul (transient).
     for (const TensorShape& t : tensors) {
-      if (format_detail::is_block_linear(t.role)) p.dequant_transient = std::max(p.dequant_transient, 2 * t.ne0 * t.ne1);
+      if (format_detail::is_block_linear(t.role))
+        p.dequant_transient = std::max(p.dequant_transient, 2 * t.ne0 * t.ne1);
     }
   }
 
@@ -179,13 +183,16 @@ inline InferencePlan plan_inference(const ModelArch& arch, const ModelRef& model
     p.runtime.push_back({"CUDA context", Bytes{kCudaContextTorchBytes},
                          "CUDA 12 lazy-loading context (PyTorch PR #86509 measured 287 MB)"});
   } else {
-    p.runtime.push_back({"CUDA context", Bytes{kCudaContextTorchBytes}, "PyTorch PR #86509: 287 MB with lazy loading"});
+    p.runtime.push_back(
+        {"CUDA context", Bytes{kCudaContextTorchBytes}, "PyTorch PR #86509: 287 MB with lazy loading"});
     p.runtime.push_back({"cuBLAS workspaces", Bytes{kCublasWorkspaceBytes},
                          "CUBLAS_WORKSPACE_CONFIG default + cuBLASLt 4 MiB (PyTorch PR #120925)"});
     std::uint64_t rounding = 0;
-    for (const TensorShape& t : tensors) rounding += torch_allocator_rounding(tensor_storage(format, arch, t).bytes);
-    p.runtime.push_back({"allocator rounding", Bytes{rounding},
-                         "caching allocator rounds allocations above 10 MiB to 2 MiB (CUDACachingAllocator.cpp)"});
+    for (const TensorShape& t : tensors)
+      rounding += torch_allocator_rounding(tensor_storage(format, arch, t).bytes);
+    p.runtime.push_back(
+        {"allocator rounding", Bytes{rounding},
+         "caching allocator rounds allocations above 10 MiB to 2 MiB (CUDACachingAllocator.cpp)"});
   }
   for (const RuntimePart& part : p.runtime) p.runtime_total += part.bytes;
   return p;
@@ -237,8 +244,8 @@ inline Bytes inference_activations(const InferencePlan& p, std::uint64_t context
 inline Components inference_components(const InferencePlan& p, std::uint64_t context, std::uint64_t batch) {
   if (context == 0) throw Error(ErrorCode::invalid_value, "context must be at least 1 token");
   if (batch == 0) throw Error(ErrorCode::invalid_value, "batch must be at least 1 sequence");
-  const KvCacheResult kv =
-      kv_cache_sizes(*p.arch, *p.kv_dtype, p.options.engine, {context, batch, p.options.ubatch}, p.kv_v_dtype);
+  const KvCacheResult kv = kv_cache_sizes(*p.arch, *p.kv_dtype, p.options.engine,
+                                          {context, batch, p.options.ubatch}, p.kv_v_dtype);
   Components c;
   c.weights = p.device_weights;
   c.kv_cache = kv.bytes;
@@ -248,7 +255,8 @@ inline Components inference_components(const InferencePlan& p, std::uint64_t con
 }
 
 // The full result at one context and batch, with the text that explains it.
-inline DetailedInference evaluate_inference(const InferencePlan& p, std::uint64_t context, std::uint64_t batch) {
+inline DetailedInference evaluate_inference(const InferencePlan& p, std::uint64_t context,
+                                            std::uint64_t batch) {
   const ModelArch& arch = *p.arch;
   const InferenceOptions& opt = p.options;
   DetailedInference d;
@@ -268,28 +276,32 @@ inline DetailedInference evaluate_inference(const InferencePlan& p, std::uint64_
   const std::uint64_t tokens = checked_mul(context, batch);
   switch (opt.engine) {
     case Engine::transformers:
-      d.activation_basis = "prefill of " + std::to_string(tokens) + " tokens through one layer + last-token logits (fp32)" +
+      d.activation_basis = "prefill of " + std::to_string(tokens) +
+                           " tokens through one layer + last-token logits (fp32)" +
                            (p.dequant_transient ? " + one dequantized weight" : "");
       break;
     case Engine::vllm:
-      d.activation_basis = "profile run: " +
-                           std::to_string(std::min(opt.max_num_batched_tokens, checked_mul(context, opt.max_num_seqs))) +
-                           " batched tokens through one layer + sampler over " + std::to_string(opt.max_num_seqs) +
-                           " sequences (fp32 logits, probs, logprobs)";
+      d.activation_basis =
+          "profile run: " +
+          std::to_string(std::min(opt.max_num_batched_tokens, checked_mul(context, opt.max_num_seqs))) +
+          " batched tokens through one layer + sampler over " + std::to_string(opt.max_num_seqs) +
+          " sequences (fp32 logits, probs, logprobs)";
       break;
     case Engine::llamacpp:
-      d.activation_basis = "compute buffer for a " + std::to_string(std::min(opt.ubatch, tokens)) + "-token ubatch" +
-                           (opt.flash_attention ? " with flash attention" : " without flash attention (KQ scores)");
+      d.activation_basis =
+          "compute buffer for a " + std::to_string(std::min(opt.ubatch, tokens)) + "-token ubatch" +
+          (opt.flash_attention ? " with flash attention" : " without flash attention (KQ scores)");
       break;
   }
   e.total = e.components.sum();
   e.low = e.high = e.total;
-  e.basis = "weights + KV cache + activations + runtime, from the architecture (" + std::string(engine_name(opt.engine)) + ")";
+  e.basis = "weights + KV cache + activations + runtime, from the architecture (" +
+            std::string(engine_name(opt.engine)) + ")";
   return d;
 }
 
-inline DetailedInference estimate_inference(const ModelArch& arch, const ModelRef& model, const WeightFormat& format,
-                                            const InferenceOptions& opt) {
+inline DetailedInference estimate_inference(const ModelArch& arch, const ModelRef& model,
+                                            const WeightFormat& format, const InferenceOptions& opt) {
   return evaluate_inference(plan_inference(arch, model, format, opt), opt.context, opt.batch);
 }
 

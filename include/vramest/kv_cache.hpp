@@ -53,8 +53,15 @@ struct KvDtype {
 // llama.cpp --cache-type-k/-v (ggml block sizes: q8_0 34 B per 32, q4_0 18 B per 32); vLLM
 // --kv-cache-dtype fp8 (one byte per element, per-tensor scales).
 inline constexpr std::array<KvDtype, 9> kKvDtypes{{
-    {"fp16", 1, 2}, {"bf16", 1, 2}, {"fp32", 1, 4}, {"fp8", 1, 1}, {"q8_0", 32, 34},
-    {"q5_1", 32, 24}, {"q5_0", 32, 22}, {"q4_1", 32, 20}, {"q4_0", 32, 18},
+    {"fp16", 1, 2},
+    {"bf16", 1, 2},
+    {"fp32", 1, 4},
+    {"fp8", 1, 1},
+    {"q8_0", 32, 34},
+    {"q5_1", 32, 24},
+    {"q5_0", 32, 22},
+    {"q4_1", 32, 20},
+    {"q4_0", 32, 18},
 }};
 
 inline const KvDtype& find_kv_dtype(std::string_view name) {
@@ -88,8 +95,8 @@ struct KvCacheResult {
   std::uint64_t bytes_per_token_full = 0;  // all layers, per token, before windows and rounding
   std::uint64_t full_layers = 0;
   std::uint64_t windowed_layers = 0;
-  std::uint64_t cells = 0;                 // llama.cpp cells / vLLM tokens per sequence (full layers)
-  std::string formula;                     // one line for the output
+  std::uint64_t cells = 0;  // llama.cpp cells / vLLM tokens per sequence (full layers)
+  std::string formula;      // one line for the output
 };
 
 // Elements cached per token in one layer, as K row and V row (V row 0 where only K is cached).
@@ -113,14 +120,15 @@ inline std::uint64_t round_up(std::uint64_t value, std::uint64_t multiple) {
   return ceil_div(value, multiple) * multiple;
 }
 
-inline constexpr std::uint64_t kVllmBlockTokens = 16;     // vLLM's default block_size on CUDA
-inline constexpr std::uint64_t kLlamaCppCellPadding = 256; // llama.cpp n_ctx padding (PR #17046)
+inline constexpr std::uint64_t kVllmBlockTokens = 16;       // vLLM's default block_size on CUDA
+inline constexpr std::uint64_t kLlamaCppCellPadding = 256;  // llama.cpp n_ctx padding (PR #17046)
 
 // The sizes only (no text): the fast path planners and sweeps evaluate many times.
 // `v_dtype`: llama.cpp's separate V cache type (-ctv); null: the same as K.
 inline KvCacheResult kv_cache_sizes(const ModelArch& arch, const KvDtype& dtype, Engine engine, KvRequest req,
                                     const KvDtype* v_dtype = nullptr) {
-  if (req.context == 0 || req.batch == 0) throw Error(ErrorCode::invalid_value, "context and batch must be positive");
+  if (req.context == 0 || req.batch == 0)
+    throw Error(ErrorCode::invalid_value, "context and batch must be positive");
   const KvRowElements row = kv_row_elements(arch, engine);
   const std::uint64_t per_layer_token =
       kv_row_bytes(dtype, row.k) + (row.v ? kv_row_bytes(v_dtype != nullptr ? *v_dtype : dtype, row.v) : 0);
@@ -136,16 +144,18 @@ inline KvCacheResult kv_cache_sizes(const ModelArch& arch, const KvDtype& dtype,
         tokens = checked_mul(windowed ? layer.window : req.context, req.batch);
         break;
       case Engine::vllm: {
-        const std::uint64_t per_seq = windowed ? std::min(round_up(req.context, kVllmBlockTokens),
-                                                          round_up(layer.window, kVllmBlockTokens) + kVllmBlockTokens)
-                                               : round_up(req.context, kVllmBlockTokens);
+        const std::uint64_t per_seq =
+            windowed ? std::min(round_up(req.context, kVllmBlockTokens),
+                                round_up(layer.window, kVllmBlockTokens) + kVllmBlockTokens)
+                     : round_up(req.context, kVllmBlockTokens);
         tokens = checked_mul(per_seq, req.batch);
         break;
       }
       case Engine::llamacpp:
-        tokens = windowed ? std::min(cells, round_up(checked_add(checked_mul(layer.window, req.batch), req.ubatch),
-                                                     kLlamaCppCellPadding))
-                          : cells;
+        tokens = windowed
+                     ? std::min(cells, round_up(checked_add(checked_mul(layer.window, req.batch), req.ubatch),
+                                                kLlamaCppCellPadding))
+                     : cells;
         break;
     }
     (windowed ? r.windowed_layers : r.full_layers) += 1;
@@ -164,12 +174,13 @@ inline KvCacheResult kv_cache(const ModelArch& arch, const KvDtype& dtype, Engin
   KvCacheResult r = kv_cache_sizes(arch, dtype, engine, req, v_dtype);
   const KvRowElements row = kv_row_elements(arch, engine);
   if (arch.mla) {
-    r.formula = engine == Engine::transformers
-                    ? "MLA expanded to per-head K and V: " + std::to_string(row.k + row.v) + " values/token/layer"
-                    : "MLA latent: " + std::to_string(row.k) + " values/token/layer";
+    r.formula =
+        engine == Engine::transformers
+            ? "MLA expanded to per-head K and V: " + std::to_string(row.k + row.v) + " values/token/layer"
+            : "MLA latent: " + std::to_string(row.k) + " values/token/layer";
   } else {
-    r.formula = "2 (K,V) x " + std::to_string(arch.kv_heads) + " KV heads x " + std::to_string(arch.head_dim) +
-                " dims per token per layer";
+    r.formula = "2 (K,V) x " + std::to_string(arch.kv_heads) + " KV heads x " +
+                std::to_string(arch.head_dim) + " dims per token per layer";
   }
   return r;
 }

@@ -25,8 +25,8 @@
 
 namespace vramest {
 
-enum class MlpKind { gated, plain };       // gate+up+down (SwiGLU/GeGLU) or up+down (GELU)
-enum class NormKind { rms, layer };        // RMSNorm: weight; LayerNorm: weight + bias
+enum class MlpKind { gated, plain };  // gate+up+down (SwiGLU/GeGLU) or up+down (GELU)
+enum class NormKind { rms, layer };   // RMSNorm: weight; LayerNorm: weight + bias
 
 // Multi-head latent attention (DeepSeek-V2/V3; arXiv:2405.04434 section 2.1).
 struct MlaSpec {
@@ -55,7 +55,7 @@ struct LayerSpec {
   bool moe = false;
   std::uint64_t dense_intermediate = 0;  // MLP width when !moe
   AttentionScope scope = AttentionScope::full;
-  std::uint64_t window = 0;              // tokens, for sliding or chunked layers
+  std::uint64_t window = 0;  // tokens, for sliding or chunked layers
 };
 
 struct ModelArch {
@@ -69,8 +69,8 @@ struct ModelArch {
   bool tied_embeddings = false;
   bool qkv_bias = false;
   bool o_bias = false;
-  bool qk_norm = false;              // per-head RMSNorm on q and k (Qwen3, Gemma-3): head_dim each
-  bool attention_sinks = false;      // gpt-oss: one learned logit per head
+  bool qk_norm = false;          // per-head RMSNorm on q and k (Qwen3, Gemma-3): head_dim each
+  bool attention_sinks = false;  // gpt-oss: one learned logit per head
   std::uint64_t norms_per_layer = 2;
   NormKind norm = NormKind::rms;
   MlpKind mlp = MlpKind::gated;
@@ -79,7 +79,7 @@ struct ModelArch {
   std::optional<MlaSpec> mla;
   std::optional<MoeSpec> moe;
   std::vector<LayerSpec> layers;
-  bool multimodal = false;  // the text part of a vision-language model; vision weights not counted
+  bool multimodal = false;         // the text part of a vision-language model; vision weights not counted
   std::vector<std::string> notes;  // assumptions made while reading the architecture
 
   std::uint64_t layer_count() const { return layers.size(); }
@@ -88,14 +88,46 @@ struct ModelArch {
 // Tensor roles, named as llama.cpp names GGUF tensors (src/llama-arch.cpp) so weight formats can
 // apply llama.cpp's per-tensor quantization rules by role.
 enum class TensorRole {
-  token_embd, position_embd, output, output_norm,
-  attn_norm, attn_q, attn_k, attn_v, attn_output, attn_q_norm, attn_k_norm, attn_sinks,
-  attn_q_bias, attn_k_bias, attn_v_bias, attn_output_bias,
-  attn_q_a, attn_q_a_norm, attn_q_b, attn_kv_a_mqa, attn_kv_a_norm, attn_kv_b,
-  ffn_norm, ffn_gate, ffn_up, ffn_down, ffn_up_bias, ffn_down_bias,
-  ffn_gate_inp, ffn_gate_inp_bias, ffn_exp_probs_b,
-  ffn_gate_exps, ffn_up_exps, ffn_down_exps, ffn_gate_up_exps_bias, ffn_down_exps_bias,
-  ffn_gate_shexp, ffn_up_shexp, ffn_down_shexp, ffn_gate_inp_shexp,
+  token_embd,
+  position_embd,
+  output,
+  output_norm,
+  attn_norm,
+  attn_q,
+  attn_k,
+  attn_v,
+  attn_output,
+  attn_q_norm,
+  attn_k_norm,
+  attn_sinks,
+  attn_q_bias,
+  attn_k_bias,
+  attn_v_bias,
+  attn_output_bias,
+  attn_q_a,
+  attn_q_a_norm,
+  attn_q_b,
+  attn_kv_a_mqa,
+  attn_kv_a_norm,
+  attn_kv_b,
+  ffn_norm,
+  ffn_gate,
+  ffn_up,
+  ffn_down,
+  ffn_up_bias,
+  ffn_down_bias,
+  ffn_gate_inp,
+  ffn_gate_inp_bias,
+  ffn_exp_probs_b,
+  ffn_gate_exps,
+  ffn_up_exps,
+  ffn_down_exps,
+  ffn_gate_up_exps_bias,
+  ffn_down_exps_bias,
+  ffn_gate_shexp,
+  ffn_up_shexp,
+  ffn_down_shexp,
+  ffn_gate_inp_shexp,
 };
 
 // One tensor (or, for 1-D roles, one vector): ne0 is the contiguous dimension (input features of
@@ -115,8 +147,8 @@ struct TensorShape {
 inline std::vector<TensorShape> model_tensors(const ModelArch& arch);
 
 struct ParamCounts {
-  std::uint64_t total = 0;   // unique parameters (a tied embedding once)
-  std::uint64_t active = 0;  // used per token: routed experts counted top-k of E
+  std::uint64_t total = 0;      // unique parameters (a tied embedding once)
+  std::uint64_t active = 0;     // used per token: routed experts counted top-k of E
   std::uint64_t embedding = 0;  // token (and position) embeddings
 };
 
@@ -150,8 +182,7 @@ inline void validate_arch(const ModelArch& arch) {
   for (const LayerSpec& layer : arch.layers) {
     require(layer.moe || layer.dense_intermediate > 0, "intermediate_size", "must be positive");
     require(layer.dense_intermediate <= kMaxDim, "intermediate_size", "is absurdly large");
-    require(layer.scope == AttentionScope::full || layer.window > 0, "sliding_window",
-            "must be positive");
+    require(layer.scope == AttentionScope::full || layer.window > 0, "sliding_window", "must be positive");
   }
   if (arch.moe) {
     require(arch.moe->experts > 0, "num_experts", "must be positive");
@@ -184,7 +215,9 @@ inline std::vector<TensorShape> model_tensors(const ModelArch& arch) {
   const std::uint64_t norm_width = arch.norm == NormKind::layer ? 2 * h : h;
   std::vector<TensorShape> t;
   const auto add = [&t](TensorRole role, int layer, std::uint64_t ne0, std::uint64_t ne1 = 1,
-                        std::uint64_t ne2 = 1) { t.push_back({role, layer, ne0, ne1, ne2}); };
+                        std::uint64_t ne2 = 1) {
+    t.push_back({role, layer, ne0, ne1, ne2});
+  };
 
   add(TensorRole::token_embd, -1, h, arch.vocab);
   if (arch.learned_positions > 0) add(TensorRole::position_embd, -1, h, arch.learned_positions);

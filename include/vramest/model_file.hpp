@@ -56,14 +56,15 @@ struct ModelFile {
   std::optional<ModelArch> arch;
   std::string weight_format;  // the stored format, as an id weight formats know (or the dtype)
   PartTotals text, vision, mtp;
-  WeightBreakdown weights;    // the text model's stored bytes, by type
+  WeightBreakdown weights;  // the text model's stored bytes, by type
   std::vector<std::string> notes;
 };
 
 namespace model_file_detail {
 
 inline std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -73,8 +74,9 @@ inline bool ends_with(const std::string& s, std::string_view suffix) {
 
 // Vision towers and projectors, as Hugging Face multimodal checkpoints name them.
 inline bool is_vision_name(const std::string& name) {
-  for (const char* marker : {"vision_tower", "vision_model", "visual.", "multi_modal_projector", "mm_projector",
-                             "image_newline", "vision_embed", "patch_embed", "mm.", "v.blk."}) {
+  for (const char* marker :
+       {"vision_tower", "vision_model", "visual.", "multi_modal_projector", "mm_projector", "image_newline",
+        "vision_embed", "patch_embed", "mm.", "v.blk."}) {
     if (name.find(marker) != std::string::npos) return true;
   }
   return false;
@@ -100,14 +102,38 @@ inline long layer_index(const std::string& name) {
 // llama_ftype values (include/llama.h) to the mix names formats.hpp knows.
 inline std::string gguf_file_type_name(std::uint64_t ftype) {
   switch (ftype) {
-    case 0: return "f32";      case 1: return "f16";      case 2: return "q4_0";     case 3: return "q4_1";
-    case 7: return "q8_0";     case 8: return "q5_0";     case 9: return "q5_1";     case 10: return "q2_k";
-    case 11: return "q3_k_s";  case 12: return "q3_k_m";  case 13: return "q3_k_l";  case 14: return "q4_k_s";
-    case 15: return "q4_k_m";  case 16: return "q5_k_s";  case 17: return "q5_k_m";  case 18: return "q6_k";
-    case 19: return "iq2_xxs"; case 20: return "iq2_xs";  case 21: return "q2_k_s";  case 22: return "iq3_xs";
-    case 23: return "iq3_xxs"; case 24: return "iq1_s";   case 25: return "iq4_nl";  case 26: return "iq3_s";
-    case 27: return "iq3_m";   case 28: return "iq2_s";   case 29: return "iq2_m";   case 30: return "iq4_xs";
-    case 31: return "iq1_m";   case 32: return "gguf-bf16"; case 36: return "tq1_0"; case 37: return "tq2_0";
+    case 0: return "f32";
+    case 1: return "f16";
+    case 2: return "q4_0";
+    case 3: return "q4_1";
+    case 7: return "q8_0";
+    case 8: return "q5_0";
+    case 9: return "q5_1";
+    case 10: return "q2_k";
+    case 11: return "q3_k_s";
+    case 12: return "q3_k_m";
+    case 13: return "q3_k_l";
+    case 14: return "q4_k_s";
+    case 15: return "q4_k_m";
+    case 16: return "q5_k_s";
+    case 17: return "q5_k_m";
+    case 18: return "q6_k";
+    case 19: return "iq2_xxs";
+    case 20: return "iq2_xs";
+    case 21: return "q2_k_s";
+    case 22: return "iq3_xs";
+    case 23: return "iq3_xxs";
+    case 24: return "iq1_s";
+    case 25: return "iq4_nl";
+    case 26: return "iq3_s";
+    case 27: return "iq3_m";
+    case 28: return "iq2_s";
+    case 29: return "iq2_m";
+    case 30: return "iq4_xs";
+    case 31: return "iq1_m";
+    case 32: return "gguf-bf16";
+    case 36: return "tq1_0";
+    case 37: return "tq2_0";
     case 38: return "mxfp4_moe";
     default: return "";
   }
@@ -127,7 +153,8 @@ inline std::string hf_model_type(const std::string& arch, bool has_experts, bool
 // The config.json fields a GGUF's metadata gives (keys: src/llama-arch.cpp LLM_KV_NAMES).
 inline nlohmann::json config_from_gguf(const GgufFile& f, const std::string& origin) {
   const std::optional<std::string> arch_name = f.get_string("general.architecture");
-  if (!arch_name) throw Error(ErrorCode::bad_file, "no general.architecture in the GGUF metadata", {}, origin);
+  if (!arch_name)
+    throw Error(ErrorCode::bad_file, "no general.architecture in the GGUF metadata", {}, origin);
   const std::string& a = *arch_name;
   const auto key = [&](const char* suffix) { return a + "." + suffix; };
   const auto count = [&](const char* suffix) { return f.get_uint(key(suffix)); };
@@ -161,7 +188,8 @@ inline nlohmann::json config_from_gguf(const GgufFile& f, const std::string& ori
   put("intermediate_size", scalar_or_max("feed_forward_length"));
   std::optional<std::uint64_t> vocab = count("vocab_size");
   if (!vocab) {
-    if (const GgufValue* tokens = f.find("tokenizer.ggml.tokens"); tokens != nullptr && tokens->type == GgufType::array) {
+    if (const GgufValue* tokens = f.find("tokenizer.ggml.tokens");
+        tokens != nullptr && tokens->type == GgufType::array) {
       vocab = tokens->count;
     }
   }
@@ -192,7 +220,7 @@ inline nlohmann::json config_from_gguf(const GgufFile& f, const std::string& ori
       const std::uint64_t k_mla = count("attention.key_length_mla").value_or(key_length.value_or(0));
       if (k_mla > rope) c["qk_nope_head_dim"] = k_mla - rope;
       put("v_head_dim", count("attention.value_length_mla").has_value() ? count("attention.value_length_mla")
-                                                                          : count("attention.value_length"));
+                                                                        : count("attention.value_length"));
     } else {
       c["num_experts"] = experts;
       put("num_experts_per_tok", used);
@@ -204,7 +232,8 @@ inline nlohmann::json config_from_gguf(const GgufFile& f, const std::string& ori
     // gpt-oss alternates sliding (even layers) and full attention.
     const std::uint64_t layers = count("block_count").value_or(0);
     nlohmann::json types = nlohmann::json::array();
-    for (std::uint64_t i = 0; i < layers && i < 100000; ++i) types.push_back(i % 2 == 0 ? "sliding_attention" : "full_attention");
+    for (std::uint64_t i = 0; i < layers && i < 100000; ++i)
+      types.push_back(i % 2 == 0 ? "sliding_attention" : "full_attention");
     c["layer_types"] = types;
     c["attention_bias"] = true;
   }
@@ -218,7 +247,8 @@ inline void add_tensor(ModelFile& m, FileTensor t) {
   if (t.part == TensorPart::text) {
     m.weights.total += Bytes{t.bytes};
     m.weights.by_type[t.type] += Bytes{t.bytes};
-    if (t.name == "token_embd.weight" || ends_with(t.name, "embed_tokens.weight")) m.weights.embedding += Bytes{t.bytes};
+    if (t.name == "token_embd.weight" || ends_with(t.name, "embed_tokens.weight"))
+      m.weights.embedding += Bytes{t.bytes};
     if (t.name == "output.weight" || t.name == "lm_head.weight") m.weights.output += Bytes{t.bytes};
     if (t.name.find("_exps.") != std::string::npos || t.name.find(".experts.") != std::string::npos) {
       m.weights.routed_experts += Bytes{t.bytes};
@@ -240,8 +270,9 @@ inline ModelFile read_gguf_model(const std::string& path) {
   const std::string origin = m.paths.front();
   ModelArch arch = arch_from_hf_config(config_from_gguf(first, origin), origin);
   const std::uint64_t layers = arch.layer_count();
-  const std::uint64_t mtp_layers = first.get_uint(first.get_string("general.architecture").value_or("") +
-                                                  ".nextn_predict_layers").value_or(0);
+  const std::uint64_t mtp_layers =
+      first.get_uint(first.get_string("general.architecture").value_or("") + ".nextn_predict_layers")
+          .value_or(0);
   for (const GgufFile& f : files) {
     for (const GgufTensor& t : f.tensors) {
       FileTensor ft;
@@ -253,8 +284,11 @@ inline ModelFile read_gguf_model(const std::string& path) {
       for (std::uint64_t d : t.ne) ft.elements = checked_mul(ft.elements, d);
       ft.bytes = t.bytes;
       const long layer = layer_index(t.name);
-      if (is_vision_name(t.name)) ft.part = TensorPart::vision;
-      else if (mtp_layers > 0 && layer >= 0 && static_cast<std::uint64_t>(layer) >= layers - std::min(layers, mtp_layers)) ft.part = TensorPart::mtp;
+      if (is_vision_name(t.name))
+        ft.part = TensorPart::vision;
+      else if (mtp_layers > 0 && layer >= 0 &&
+               static_cast<std::uint64_t>(layer) >= layers - std::min(layers, mtp_layers))
+        ft.part = TensorPart::mtp;
       add_tensor(m, std::move(ft));
     }
   }
@@ -275,23 +309,27 @@ inline ModelFile read_gguf_model(const std::string& path) {
   if (dominant.empty() && !m.weights.by_type.empty()) dominant = "f32";
   if (!dominant.empty() && (m.weight_format.empty() || gguf_mix_base(m.weight_format) != dominant)) {
     const std::string k_mix = dominant + "_m";  // q4_k -> q4_k_m: the usual K-quant mix
-    m.weight_format = dominant == "bf16"                     ? "gguf-bf16"
-                      : !gguf_mix_base(dominant).empty()     ? dominant
-                      : !gguf_mix_base(k_mix).empty()        ? k_mix
-                                                             : m.weight_format;
+    m.weight_format = dominant == "bf16"                 ? "gguf-bf16"
+                      : !gguf_mix_base(dominant).empty() ? dominant
+                      : !gguf_mix_base(k_mix).empty()    ? k_mix
+                                                         : m.weight_format;
   }
   if (m.weight_format.empty()) m.weight_format = "f16";
-  for (const char* k : {"general.architecture", "general.name", "general.file_type", "general.quantization_version",
-                        "general.alignment"}) {
-    if (const auto s = first.get_string(k)) m.metadata.emplace_back(k, *s);
-    else if (const auto u = first.get_uint(k)) m.metadata.emplace_back(k, std::to_string(*u));
+  for (const char* k : {"general.architecture", "general.name", "general.file_type",
+                        "general.quantization_version", "general.alignment"}) {
+    if (const auto s = first.get_string(k))
+      m.metadata.emplace_back(k, *s);
+    else if (const auto u = first.get_uint(k))
+      m.metadata.emplace_back(k, std::to_string(*u));
   }
   const std::string a = first.get_string("general.architecture").value_or("");
-  for (const char* suffix : {"context_length", "embedding_length", "block_count", "feed_forward_length",
-                             "attention.head_count", "attention.head_count_kv", "attention.key_length",
-                             "attention.value_length", "attention.sliding_window", "expert_count", "expert_used_count",
-                             "expert_feed_forward_length", "attention.kv_lora_rank", "nextn_predict_layers"}) {
-    if (const auto u = first.get_uint(a + "." + suffix)) m.metadata.emplace_back(a + "." + suffix, std::to_string(*u));
+  for (const char* suffix :
+       {"context_length", "embedding_length", "block_count", "feed_forward_length", "attention.head_count",
+        "attention.head_count_kv", "attention.key_length", "attention.value_length",
+        "attention.sliding_window", "expert_count", "expert_used_count", "expert_feed_forward_length",
+        "attention.kv_lora_rank", "nextn_predict_layers"}) {
+    if (const auto u = first.get_uint(a + "." + suffix))
+      m.metadata.emplace_back(a + "." + suffix, std::to_string(*u));
   }
   m.metadata.emplace_back("gguf.version", std::to_string(first.version));
   if (m.paths.size() > 1) m.metadata.emplace_back("split.count", std::to_string(m.paths.size()));
@@ -313,8 +351,10 @@ inline void add_safetensors(ModelFile& m, const std::string& path, std::uint64_t
     ft.elements = t.elements;
     ft.bytes = t.bytes();
     const long layer = layer_index(t.name);
-    if (is_vision_name(t.name)) ft.part = TensorPart::vision;
-    else if (text_layers > 0 && layer >= 0 && static_cast<std::uint64_t>(layer) >= text_layers) ft.part = TensorPart::mtp;
+    if (is_vision_name(t.name))
+      ft.part = TensorPart::vision;
+    else if (text_layers > 0 && layer >= 0 && static_cast<std::uint64_t>(layer) >= text_layers)
+      ft.part = TensorPart::mtp;
     add_tensor(m, std::move(ft));
   }
 }
@@ -329,7 +369,8 @@ inline ModelFile read_safetensors_model(const std::filesystem::path& given) {
   const fs::path config_path = dir / "config.json";
   std::string model_format = "bf16";
   if (fs::exists(config_path, ec)) {
-    const nlohmann::json config = parse_json_document(read_text_file(config_path.string()), config_path.string());
+    const nlohmann::json config =
+        parse_json_document(read_text_file(config_path.string()), config_path.string());
     m.arch = arch_from_hf_config(config, config_path.string());
     if (const auto* q = config.contains("quantization_config") ? &config["quantization_config"] : nullptr;
         q != nullptr && q->is_object() && q->contains("quant_method") && (*q)["quant_method"].is_string()) {
@@ -341,19 +382,22 @@ inline ModelFile read_safetensors_model(const std::filesystem::path& given) {
   const std::uint64_t layers = m.arch ? m.arch->layer_count() : 0;
   // The weights: an index, the file given, or every .safetensors in the directory.
   fs::path index = ends_with(given.string(), ".index.json") ? given : dir / "model.safetensors.index.json";
-  if (fs::exists(index, ec) && !(fs::is_regular_file(given, ec) && ends_with(given.string(), ".safetensors"))) {
+  if (fs::exists(index, ec) &&
+      !(fs::is_regular_file(given, ec) && ends_with(given.string(), ".safetensors"))) {
     const SafetensorsIndex idx = parse_safetensors_index(read_text_file(index.string()), index.string());
     for (const std::string& shard : idx.shards) {
       const fs::path p = dir / shard;
-      if (!fs::exists(p, ec)) throw Error(ErrorCode::bad_file, "the index names a shard that is not there: " + shard, {}, index.string());
+      if (!fs::exists(p, ec))
+        throw Error(ErrorCode::bad_file, "the index names a shard that is not there: " + shard, {},
+                    index.string());
       m.paths.push_back(p.string());
       add_safetensors(m, p.string(), layers);
     }
     std::uint64_t stored = 0;
     for (const FileTensor& t : m.tensors) stored += t.bytes;
     if (idx.total_size && *idx.total_size != stored) {
-      m.notes.push_back("the index's total_size (" + std::to_string(*idx.total_size) + ") differs from the shards' " +
-                        std::to_string(stored) + " bytes");
+      m.notes.push_back("the index's total_size (" + std::to_string(*idx.total_size) +
+                        ") differs from the shards' " + std::to_string(stored) + " bytes");
     }
   } else if (fs::is_regular_file(given, ec)) {
     m.paths.push_back(given.string());
@@ -361,10 +405,12 @@ inline ModelFile read_safetensors_model(const std::filesystem::path& given) {
   } else {
     std::vector<std::string> files;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
-      if (entry.is_regular_file() && ends_with(entry.path().string(), ".safetensors")) files.push_back(entry.path().string());
+      if (entry.is_regular_file() && ends_with(entry.path().string(), ".safetensors"))
+        files.push_back(entry.path().string());
     }
     std::sort(files.begin(), files.end());
-    if (files.empty()) throw Error(ErrorCode::bad_file, "no .safetensors weights in this directory", {}, dir.string());
+    if (files.empty())
+      throw Error(ErrorCode::bad_file, "no .safetensors weights in this directory", {}, dir.string());
     for (const std::string& f : files) {
       m.paths.push_back(f);
       add_safetensors(m, f, layers);
@@ -374,21 +420,29 @@ inline ModelFile read_safetensors_model(const std::filesystem::path& given) {
   std::string dominant;
   Bytes most;
   for (const auto& [type, bytes] : m.weights.by_type) {
-    if (bytes > most) { most = bytes; dominant = type; }
+    if (bytes > most) {
+      most = bytes;
+      dominant = type;
+    }
   }
   // quantization_config.quant_method names (transformers) to the formats estimates know.
   if (model_format == "bitsandbytes") model_format = "nf4";
   if (model_format != "bf16" && model_format != "gptq" && model_format != "awq" && model_format != "fp8" &&
       model_format != "mxfp4" && model_format != "nf4") {
-    m.notes.push_back("quantization method '" + model_format + "' is estimated as stored, by its tensors' bytes");
+    m.notes.push_back("quantization method '" + model_format +
+                      "' is estimated as stored, by its tensors' bytes");
     model_format = "bf16";
   }
-  m.weight_format = model_format == "bf16" ? (dominant == "f16" ? "fp16" : dominant == "f32" ? "fp32" : "bf16") : model_format;
+  m.weight_format = model_format == "bf16" ? (dominant == "f16"   ? "fp16"
+                                              : dominant == "f32" ? "fp32"
+                                                                  : "bf16")
+                                           : model_format;
   if (m.arch) {
     // The file decides tying: a checkpoint that stores lm_head has an output head of its own.
     bool has_head = false;
     for (const FileTensor& t : m.tensors) has_head = has_head || t.name == "lm_head.weight";
-    if (m.arch->tied_embeddings && has_head) m.notes.push_back("the checkpoint stores lm_head although the config ties it");
+    if (m.arch->tied_embeddings && has_head)
+      m.notes.push_back("the checkpoint stores lm_head although the config ties it");
     if (!has_head) m.weights.output = m.weights.embedding;
   }
   return m;
@@ -408,7 +462,8 @@ inline bool is_model_file_path(const std::filesystem::path& path) {
   if (!fs::is_directory(path, ec)) return false;
   for (const auto& entry : fs::directory_iterator(path, ec)) {
     const std::string n = entry.path().string();
-    if (model_file_detail::ends_with(n, ".safetensors") || model_file_detail::ends_with(n, ".gguf")) return true;
+    if (model_file_detail::ends_with(n, ".safetensors") || model_file_detail::ends_with(n, ".gguf"))
+      return true;
   }
   return false;
 }
@@ -452,7 +507,8 @@ inline ModelFile read_model_file(const std::string& path) {
         for (std::size_t i = 0; i < models.size() && i < 8; ++i) list += (i ? ", " : "") + models[i];
         if (models.size() > 8) list += ", ...";
         throw Error(ErrorCode::bad_file,
-                    "this folder holds " + std::to_string(models.size()) + " GGUF models that are not one split set: " + list,
+                    "this folder holds " + std::to_string(models.size()) +
+                        " GGUF models that are not one split set: " + list,
                     "name one file", path);
       }
       return model_file_detail::read_gguf_model(ggufs.front());

@@ -31,10 +31,14 @@ inline std::uint64_t parse_param_count(std::string_view text) {
 
   int exponent = 0;  // power of ten the suffix stands for
   switch (text.back()) {
-    case 'k': case 'K': exponent = 3; break;
-    case 'm': case 'M': exponent = 6; break;
-    case 'b': case 'B': exponent = 9; break;
-    case 't': case 'T': exponent = 12; break;
+    case 'k':
+    case 'K': exponent = 3; break;
+    case 'm':
+    case 'M': exponent = 6; break;
+    case 'b':
+    case 'B': exponent = 9; break;
+    case 't':
+    case 'T': exponent = 12; break;
     default: break;
   }
   if (exponent != 0) text.remove_suffix(1);
@@ -66,8 +70,7 @@ inline std::uint64_t parse_param_count(std::string_view text) {
 
   for (; exponent < 0; ++exponent) {
     if (mantissa % 10 != 0) {
-      throw Error(ErrorCode::invalid_value,
-                  "model size '" + shown + "' is not a whole number of parameters");
+      throw Error(ErrorCode::invalid_value, "model size '" + shown + "' is not a whole number of parameters");
     }
     mantissa /= 10;
   }
@@ -89,9 +92,12 @@ inline std::uint64_t parse_param_count(std::string_view text) {
 // A short human form: "14B", "7.5B", "8.03B", "350M", "124.4M", "1.5T": two decimals below ten
 // units, one above, trailing zeros dropped.
 inline std::string format_param_count(std::uint64_t params) {
-  struct Scale { std::uint64_t unit; char suffix; };
-  constexpr Scale kScales[] = {{1'000'000'000'000ULL, 'T'}, {1'000'000'000ULL, 'B'},
-                               {1'000'000ULL, 'M'}, {1'000ULL, 'K'}};
+  struct Scale {
+    std::uint64_t unit;
+    char suffix;
+  };
+  constexpr Scale kScales[] = {
+      {1'000'000'000'000ULL, 'T'}, {1'000'000'000ULL, 'B'}, {1'000'000ULL, 'M'}, {1'000ULL, 'K'}};
   for (const Scale& s : kScales) {
     if (params < s.unit) continue;
     const double value = static_cast<double>(params) / static_cast<double>(s.unit);

@@ -118,10 +118,12 @@ struct Placement {
 
 namespace placement_detail {
 
-inline Components divide(const Components& c, std::uint64_t weights_by, std::uint64_t kv_by, std::uint64_t act_by) {
-  return {Bytes{ceil_div(c.weights.count, weights_by)}, Bytes{ceil_div(c.kv_cache.count, kv_by)},
-          Bytes{ceil_div(c.activations.count, act_by)}, Bytes{ceil_div(c.gradients.count, weights_by)},
-          Bytes{ceil_div(c.optimizer.count, weights_by)}, c.runtime, Bytes{ceil_div(c.other.count, weights_by)}};
+inline Components divide(const Components& c, std::uint64_t weights_by, std::uint64_t kv_by,
+                         std::uint64_t act_by) {
+  return {Bytes{ceil_div(c.weights.count, weights_by)},   Bytes{ceil_div(c.kv_cache.count, kv_by)},
+          Bytes{ceil_div(c.activations.count, act_by)},   Bytes{ceil_div(c.gradients.count, weights_by)},
+          Bytes{ceil_div(c.optimizer.count, weights_by)}, c.runtime,
+          Bytes{ceil_div(c.other.count, weights_by)}};
 }
 
 inline void finish(Placement& p, const GpuGroup& group) {
@@ -130,7 +132,7 @@ inline void finish(Placement& p, const GpuGroup& group) {
   p.per_gpu_max = {};
   for (std::size_t i = 0; i < p.per_gpu.size(); ++i) {
     const Components& c = p.per_gpu[i];
-    p.all = {p.all.weights + c.weights, p.all.kv_cache + c.kv_cache, p.all.activations + c.activations,
+    p.all = {p.all.weights + c.weights,     p.all.kv_cache + c.kv_cache,   p.all.activations + c.activations,
              p.all.gradients + c.gradients, p.all.optimizer + c.optimizer, p.all.runtime + c.runtime,
              p.all.other + c.other};
     const Bytes used = c.sum();
@@ -167,12 +169,14 @@ inline Placement layer_split(const Components& need, const GpuGroup& group) {
     return Bytes{mul_div_ceil(total.count, room[i], room_total)};
   };
   for (std::size_t i = 0; i < group.gpus.size(); ++i) {
-    p.per_gpu.push_back({share(need.weights, i), share(need.kv_cache, i), need.activations, share(need.gradients, i),
-                         share(need.optimizer, i), need.runtime, share(need.other, i)});
+    p.per_gpu.push_back({share(need.weights, i), share(need.kv_cache, i), need.activations,
+                         share(need.gradients, i), share(need.optimizer, i), need.runtime,
+                         share(need.other, i)});
   }
   finish(p, group);
   // Proportional shares round up; the split fits whenever the whole fits in the room.
-  if (p.layout.gpus > 1 && room_total != 0 && std::all_of(room.begin(), room.end(), [](std::uint64_t r) { return r > 0; })) {
+  if (p.layout.gpus > 1 && room_total != 0 &&
+      std::all_of(room.begin(), room.end(), [](std::uint64_t r) { return r > 0; })) {
     const Bytes sharded = need.weights + need.kv_cache + need.gradients + need.optimizer + need.other;
     p.fits = sharded.count <= room_total;
   }
@@ -183,7 +187,8 @@ inline Placement layer_split(const Components& need, const GpuGroup& group) {
 
 // The need placed on the group. Tensor parallel tries TP x PP layouts from the widest TP down and
 // keeps the first that fits (else the widest realizable one, not fitting).
-inline Placement place(const Components& need, const ParallelShape& shape, SplitPolicy policy, const GpuGroup& group) {
+inline Placement place(const Components& need, const ParallelShape& shape, SplitPolicy policy,
+                       const GpuGroup& group) {
   using namespace placement_detail;
   if (group.gpus.empty()) throw Error(ErrorCode::usage, "no GPU to place the model on");
   const std::uint64_t n = group.gpus.size();
@@ -200,8 +205,7 @@ inline Placement place(const Components& need, const ParallelShape& shape, Split
       p.per_gpu.assign(n, need);
       finish(p, group);
       return p;
-    case SplitPolicy::layer_split:
-      return layer_split(need, group);
+    case SplitPolicy::layer_split: return layer_split(need, group);
     case SplitPolicy::tensor_parallel: {
       std::optional<Placement> first_realizable;
       for (std::uint64_t tp = n; tp >= 1; --tp) {
@@ -242,7 +246,7 @@ struct GpuFit {
 inline constexpr std::uint64_t kFewestGpusSearch = 64;  // tensor-parallel counts tried past the bound
 
 inline GpuFit fewest_of_kind(const Components& need, const ParallelShape& shape, SplitPolicy policy,
-                              const GpuSpec& gpu, Bytes reserve, std::uint64_t limit = kMaxGpus) {
+                             const GpuSpec& gpu, Bytes reserve, std::uint64_t limit = kMaxGpus) {
   GpuFit fit{&gpu, 0, {}};
   const auto fits_on = [&](std::uint64_t n) {
     const Placement p = place(need, shape, policy, GpuGroup{std::vector<const GpuSpec*>(n, &gpu), reserve});

@@ -25,7 +25,7 @@ struct Precision {
   std::string_view label;  // as shown in text output
   std::uint64_t block_weights;
   std::uint64_t block_bytes;
-  bool trainable;          // a format full fine-tuning can keep weights and gradients in
+  bool trainable;  // a format full fine-tuning can keep weights and gradients in
 };
 
 // The rules of thumb's bytes per parameter (FP32 4, FP16/BF16 2, INT8 1, INT4 0.5); fp8 is
@@ -54,9 +54,8 @@ inline const Precision& find_precision(std::string_view name) {
     if (p.id == lower) return p;
   }
   throw Error(ErrorCode::invalid_value, "unknown precision '" + std::string(name) + "'",
-              did_you_mean(name, precision_ids()).empty()
-                  ? "known: fp32, fp16, bf16, fp8, int8, int4, all"
-                  : did_you_mean(name, precision_ids()));
+              did_you_mean(name, precision_ids()).empty() ? "known: fp32, fp16, bf16, fp8, int8, int4, all"
+                                                          : did_you_mean(name, precision_ids()));
 }
 
 // Bytes to store `params` weights, rounded up to whole bytes.

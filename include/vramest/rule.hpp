@@ -109,9 +109,7 @@ struct Saving {
 };
 
 // Per-GPU share when a need is split evenly over `gpus` devices (rounded up).
-inline Bytes split_evenly(Bytes need, std::uint64_t gpus) {
-  return Bytes{ceil_div(need.count, gpus)};
-}
+inline Bytes split_evenly(Bytes need, std::uint64_t gpus) { return Bytes{ceil_div(need.count, gpus)}; }
 
 inline std::vector<Saving> rule_savings(const ModelRef& model, OverheadRange overhead) {
   const auto infer = [&](std::string_view id) {
@@ -133,9 +131,8 @@ inline std::vector<Saving> rule_savings(const ModelRef& model, OverheadRange ove
   savings.push_back({"8-bit optimizer", "AdamW -> 8-bit AdamW (bitsandbytes), full fine-tuning",
                      optimizer_saving, optimizer_saving,
                      "Adam moments 8 -> 2 bytes per parameter (EleutherAI Transformer Math 101)"});
-  savings.push_back({"gradient checkpointing", "recompute activations in the backward pass",
-                     std::nullopt, std::nullopt,
-                     "needs the architecture: the rule method cannot separate activations"});
+  savings.push_back({"gradient checkpointing", "recompute activations in the backward pass", std::nullopt,
+                     std::nullopt, "needs the architecture: the rule method cannot separate activations"});
   const Bytes fp16_half = split_evenly(fp16.high, 2);
   savings.push_back({"model parallelism", "FP16 inference split over 2 GPUs (per GPU)",
                      fp16.low - split_evenly(fp16.low, 2), fp16.high - fp16_half,

@@ -22,12 +22,12 @@
 namespace vramest {
 
 struct SpeedBounds {
-  double bytes_per_step = 0;         // weights read + KV read, one decode step of the batch
-  double decode_tokens_per_s = 0;    // per sequence
+  double bytes_per_step = 0;                 // weights read + KV read, one decode step of the batch
+  double decode_tokens_per_s = 0;            // per sequence
   double decode_aggregate_tokens_per_s = 0;  // all sequences together
-  double prefill_flops = 0;          // for the prompt
-  double prefill_seconds = 0;        // 0 when the GPU's compute is unknown
-  double ttft_seconds = 0;           // prefill + one decode step
+  double prefill_flops = 0;                  // for the prompt
+  double prefill_seconds = 0;                // 0 when the GPU's compute is unknown
+  double ttft_seconds = 0;                   // prefill + one decode step
   bool compute_known = false;
 };
 
@@ -43,7 +43,8 @@ inline SpeedBounds speed_bounds(const InferencePlan& plan, std::uint64_t context
   if (!arch.tied_embeddings) weights -= static_cast<double>(plan.weights.embedding.count);
   if (arch.moe) {
     const double experts = static_cast<double>(plan.weights.routed_experts.count);
-    const double share = static_cast<double>(arch.moe->experts_per_token) / static_cast<double>(arch.moe->experts);
+    const double share =
+        static_cast<double>(arch.moe->experts_per_token) / static_cast<double>(arch.moe->experts);
     const double selected = 1.0 - std::pow(1.0 - share, static_cast<double>(batch));
     weights = weights - experts + experts * selected;
   }
@@ -57,12 +58,13 @@ inline SpeedBounds speed_bounds(const InferencePlan& plan, std::uint64_t context
   // output head, so it stays).
   const double matmul_params = static_cast<double>(plan.model.active_params) -
                                (arch.tied_embeddings ? 0.0 : static_cast<double>(arch.vocab * arch.hidden));
-  const double d_attn = static_cast<double>(arch.heads * (arch.mla ? arch.mla->qk_nope_head_dim + arch.mla->qk_rope_head_dim
-                                                                    : arch.head_dim));
+  const double d_attn = static_cast<double>(
+      arch.heads * (arch.mla ? arch.mla->qk_nope_head_dim + arch.mla->qk_rope_head_dim : arch.head_dim));
   const double t = static_cast<double>(prompt_tokens) * static_cast<double>(batch);
-  s.prefill_flops = 2.0 * matmul_params * t +
-                    2.0 * static_cast<double>(arch.layer_count()) * d_attn * static_cast<double>(prompt_tokens) *
-                        static_cast<double>(prompt_tokens) * static_cast<double>(batch);
+  s.prefill_flops = 2.0 * matmul_params * t + 2.0 * static_cast<double>(arch.layer_count()) * d_attn *
+                                                  static_cast<double>(prompt_tokens) *
+                                                  static_cast<double>(prompt_tokens) *
+                                                  static_cast<double>(batch);
   if (gpu.bf16_tflops_dense) {
     s.compute_known = true;
     s.prefill_seconds = s.prefill_flops / (*gpu.bf16_tflops_dense * 1e12 * static_cast<double>(gpus));

@@ -50,7 +50,7 @@ struct TrainingOptions {
   bool flash_attention = true;
   std::uint64_t lora_rank = 16;
   std::vector<std::string> lora_targets{"q_proj", "v_proj"};  // PEFT's default for Llama-style models
-  bool nf4_double_quant = true;  // the QLoRA recipe
+  bool nf4_double_quant = true;                               // the QLoRA recipe
   // PEFT's prepare_model_for_kbit_training upcasts non-quantized parameters to fp32; FSDP-QLoRA
   // flows (bnb quant_storage bf16, Answer.AI's fsdp_qlora) keep them in bf16.
   bool kbit_upcast = true;
@@ -69,13 +69,13 @@ struct Lever {
 };
 
 struct TrainingResult {
-  Estimate estimate;                 // per GPU
+  Estimate estimate;  // per GPU
   std::uint64_t trainable_params = 0;
-  Bytes host;                        // states offloaded to CPU RAM
-  Bytes logits;                      // part of activations: logits and loss buffers
-  std::string dominant;              // the largest component
+  Bytes host;            // states offloaded to CPU RAM
+  Bytes logits;          // part of activations: logits and loss buffers
+  std::string dominant;  // the largest component
   std::vector<std::string> notes;
-  std::vector<std::string> basis;    // one line per component: how it was computed
+  std::vector<std::string> basis;  // one line per component: how it was computed
 };
 
 // ---- names ----------------------------------------------------------------------------------
@@ -117,9 +117,15 @@ inline std::string_view hf_module_name(TensorRole role) {
     case TensorRole::attn_q_b: return "q_b_proj";
     case TensorRole::attn_kv_a_mqa: return "kv_a_proj_with_mqa";
     case TensorRole::attn_kv_b: return "kv_b_proj";
-    case TensorRole::ffn_gate: case TensorRole::ffn_gate_exps: case TensorRole::ffn_gate_shexp: return "gate_proj";
-    case TensorRole::ffn_up: case TensorRole::ffn_up_exps: case TensorRole::ffn_up_shexp: return "up_proj";
-    case TensorRole::ffn_down: case TensorRole::ffn_down_exps: case TensorRole::ffn_down_shexp: return "down_proj";
+    case TensorRole::ffn_gate:
+    case TensorRole::ffn_gate_exps:
+    case TensorRole::ffn_gate_shexp: return "gate_proj";
+    case TensorRole::ffn_up:
+    case TensorRole::ffn_up_exps:
+    case TensorRole::ffn_up_shexp: return "up_proj";
+    case TensorRole::ffn_down:
+    case TensorRole::ffn_down_exps:
+    case TensorRole::ffn_down_shexp: return "down_proj";
     default: return "";
   }
 }
@@ -140,9 +146,25 @@ inline bool targeted(TensorRole role, const std::vector<std::string>& targets) {
 
 // Validates LoRA targets against the modules the model has.
 inline void check_lora_targets(const std::vector<std::string>& targets) {
-  static const std::vector<std::string> kKnown{"q", "k", "v", "o", "gate", "up", "down", "q_proj", "k_proj", "v_proj",
-                                               "o_proj", "gate_proj", "up_proj", "down_proj", "q_a_proj", "q_b_proj",
-                                               "kv_a_proj_with_mqa", "kv_b_proj", "all-linear"};
+  static const std::vector<std::string> kKnown{"q",
+                                               "k",
+                                               "v",
+                                               "o",
+                                               "gate",
+                                               "up",
+                                               "down",
+                                               "q_proj",
+                                               "k_proj",
+                                               "v_proj",
+                                               "o_proj",
+                                               "gate_proj",
+                                               "up_proj",
+                                               "down_proj",
+                                               "q_a_proj",
+                                               "q_b_proj",
+                                               "kv_a_proj_with_mqa",
+                                               "kv_b_proj",
+                                               "all-linear"};
   if (targets.empty()) throw Error(ErrorCode::invalid_value, "--lora-targets names no module");
   for (const std::string& t : targets) {
     if (std::find(kKnown.begin(), kKnown.end(), to_lower(t)) == kKnown.end()) {
@@ -177,8 +199,8 @@ inline std::uint64_t lora_params(const std::vector<TensorShape>& tensors, std::u
 //    projection and its activation (2 x I); MoE layers that for each of the top-k experts plus
 //    the shared expert, and the fp32 router logits.
 struct LayerActivation {
-  std::uint64_t per_token = 0;         // all stored bytes per token
-  std::uint64_t attention_core = 0;    // the part selective recomputation drops
+  std::uint64_t per_token = 0;       // all stored bytes per token
+  std::uint64_t attention_core = 0;  // the part selective recomputation drops
 };
 
 inline LayerActivation layer_activation(const ModelArch& arch, const LayerSpec& layer, std::uint64_t seq,
@@ -197,7 +219,8 @@ inline LayerActivation layer_activation(const ModelArch& arch, const LayerSpec& 
   std::uint64_t mlp = 0;
   if (layer.moe) {
     const MoeSpec& m = *arch.moe;
-    mlp = 2 * saved_per_width * (m.experts_per_token * m.expert_intermediate + m.shared_intermediate) + 4 * m.experts;
+    mlp = 2 * saved_per_width * (m.experts_per_token * m.expert_intermediate + m.shared_intermediate) +
+          4 * m.experts;
   } else {
     mlp = 2 * saved_per_width * layer.dense_intermediate;
   }
@@ -241,11 +264,15 @@ inline std::uint64_t optimizer_state_bytes(Optimizer o, const TensorShape& t, st
     return states * (elements + 4 * ceil_div(elements, 256));
   };
   switch (o) {
-    case Optimizer::adamw: case Optimizer::paged_adamw: return 2 * elements * state_bytes;
-    case Optimizer::adamw_8bit: case Optimizer::paged_adamw_8bit: return eight_bit(2);
-    case Optimizer::adafactor: return t.is_matrix() ? (t.ne0 + t.ne1) * t.ne2 * state_bytes : elements * state_bytes;
+    case Optimizer::adamw:
+    case Optimizer::paged_adamw: return 2 * elements * state_bytes;
+    case Optimizer::adamw_8bit:
+    case Optimizer::paged_adamw_8bit: return eight_bit(2);
+    case Optimizer::adafactor:
+      return t.is_matrix() ? (t.ne0 + t.ne1) * t.ne2 * state_bytes : elements * state_bytes;
     case Optimizer::sgd: return 0;
-    case Optimizer::sgd_momentum: case Optimizer::lion: return elements * state_bytes;
+    case Optimizer::sgd_momentum:
+    case Optimizer::lion: return elements * state_bytes;
   }
   return 0;
 }
@@ -259,17 +286,20 @@ inline bool tensor_parallel_splits(TensorRole role) {
 }  // namespace training_detail
 
 inline void validate_training(const ModelArch& arch, const TrainingOptions& opt) {
-  if (opt.seq_len == 0 || opt.micro_batch == 0) throw Error(ErrorCode::invalid_value, "sequence length and micro-batch must be positive");
-  if (opt.gpus == 0 || opt.tp == 0 || opt.pp == 0) throw Error(ErrorCode::invalid_value, "GPU counts must be positive");
+  if (opt.seq_len == 0 || opt.micro_batch == 0)
+    throw Error(ErrorCode::invalid_value, "sequence length and micro-batch must be positive");
+  if (opt.gpus == 0 || opt.tp == 0 || opt.pp == 0)
+    throw Error(ErrorCode::invalid_value, "GPU counts must be positive");
   if (opt.gpus % (opt.tp * opt.pp) != 0) {
-    throw Error(ErrorCode::invalid_value,
-                "--gpus " + std::to_string(opt.gpus) + " is not a multiple of --tp x --pp (" +
-                    std::to_string(opt.tp * opt.pp) + ")");
+    throw Error(ErrorCode::invalid_value, "--gpus " + std::to_string(opt.gpus) +
+                                              " is not a multiple of --tp x --pp (" +
+                                              std::to_string(opt.tp * opt.pp) + ")");
   }
   if (opt.tp > 1 && (arch.heads % opt.tp != 0 || (!arch.mla && arch.kv_heads % opt.tp != 0))) {
     throw Error(ErrorCode::invalid_value,
-                "tensor parallelism of " + std::to_string(opt.tp) + " does not divide the " + std::to_string(arch.heads) +
-                    " attention heads and " + std::to_string(arch.kv_heads) + " KV heads",
+                "tensor parallelism of " + std::to_string(opt.tp) + " does not divide the " +
+                    std::to_string(arch.heads) + " attention heads and " + std::to_string(arch.kv_heads) +
+                    " KV heads",
                 "pick a --tp that divides both");
   }
   if (opt.pp > arch.layer_count()) throw Error(ErrorCode::invalid_value, "--pp exceeds the number of layers");
@@ -279,10 +309,12 @@ inline void validate_training(const ModelArch& arch, const TrainingOptions& opt)
                 "give --gpus as at least twice --tp x --pp");
   }
   if (opt.offload == Offload::params && opt.zero_stage != 3) {
-    throw Error(ErrorCode::invalid_value, "parameter offload needs ZeRO-3 or FSDP full sharding", "add --zero 3");
+    throw Error(ErrorCode::invalid_value, "parameter offload needs ZeRO-3 or FSDP full sharding",
+                "add --zero 3");
   }
   if (opt.mode == Mode::lora || opt.mode == Mode::qlora) {
-    if (opt.lora_rank == 0 || opt.lora_rank > 65536) throw Error(ErrorCode::invalid_value, "--lora-rank must be from 1 to 65536");
+    if (opt.lora_rank == 0 || opt.lora_rank > 65536)
+      throw Error(ErrorCode::invalid_value, "--lora-rank must be from 1 to 65536");
     check_lora_targets(opt.lora_targets);
   }
   if (opt.mode == Mode::qlora && opt.precision == TrainingPrecision::fp32) {
@@ -292,7 +324,8 @@ inline void validate_training(const ModelArch& arch, const TrainingOptions& opt)
   if (opt.mode == Mode::inference) throw Error(ErrorCode::internal, "estimate_training called for inference");
 }
 
-inline TrainingResult estimate_training(const ModelArch& arch, const ModelRef& model, const TrainingOptions& opt) {
+inline TrainingResult estimate_training(const ModelArch& arch, const ModelRef& model,
+                                        const TrainingOptions& opt) {
   using namespace training_detail;
   validate_training(arch, opt);
   const std::vector<TensorShape> tensors = model_tensors(arch);
@@ -350,7 +383,8 @@ inline TrainingResult estimate_training(const ModelArch& arch, const ModelRef& m
     r.trainable_params = model.params;
   }
 
-  const ModelStates sharded = zero_partition({Bytes{weights}, Bytes{gradients}, Bytes{optimizer}}, opt.zero_stage, dp);
+  const ModelStates sharded =
+      zero_partition({Bytes{weights}, Bytes{gradients}, Bytes{optimizer}}, opt.zero_stage, dp);
   weights = sharded.weights.count;
   gradients = sharded.gradients.count;
   optimizer = sharded.optimizer.count;
@@ -399,7 +433,8 @@ inline TrainingResult estimate_training(const ModelArch& arch, const ModelRef& m
     c.activations = Bytes{forward_peak};
     // gradients of what backward has not reached yet are not allocated at this point
     c.gradients = Bytes{0};
-    r.notes.push_back("the peak is at the end of the forward pass: activations and logits, before any gradient exists");
+    r.notes.push_back(
+        "the peak is at the end of the forward pass: activations and logits, before any gradient exists");
   } else {
     c.gradients = Bytes{gradients};
     c.activations = Bytes{checked_mul(widest_layer, tokens) / opt.tp};
@@ -421,24 +456,29 @@ inline TrainingResult estimate_training(const ModelArch& arch, const ModelRef& m
   e.precision = opt.mode == Mode::qlora ? std::string(opt.nf4_double_quant ? "nf4-dq" : "nf4")
                                         : std::string(training_precision_name(opt.precision));
 
-  const std::pair<const char*, Bytes> parts[] = {{"weights", c.weights},         {"gradients", c.gradients},
-                                                 {"optimizer", c.optimizer},     {"activations", c.activations},
-                                                 {"runtime", c.runtime},         {"other", c.other}};
+  const std::pair<const char*, Bytes> parts[] = {{"weights", c.weights},     {"gradients", c.gradients},
+                                                 {"optimizer", c.optimizer}, {"activations", c.activations},
+                                                 {"runtime", c.runtime},     {"other", c.other}};
   const auto* largest = std::max_element(std::begin(parts), std::end(parts),
                                          [](const auto& a, const auto& b) { return a.second < b.second; });
   r.dominant = largest->first;
   if (opt.optimizer == Optimizer::paged_adamw || opt.optimizer == Optimizer::paged_adamw_8bit) {
-    r.notes.push_back("paged optimizer states live in CUDA unified memory and move to CPU RAM under pressure");
+    r.notes.push_back(
+        "paged optimizer states live in CUDA unified memory and move to CPU RAM under pressure");
   }
-  if (logits * 4 > activations) r.notes.push_back("the logits and loss buffers are a large share: a fused/chunked cross-entropy (e.g. Liger) avoids most of them");
-  e.basis = "model states (ZeRO accounting) + stored activations (Korthikanti et al. 2022) + logits + runtime";
+  if (logits * 4 > activations)
+    r.notes.push_back(
+        "the logits and loss buffers are a large share: a fused/chunked cross-entropy (e.g. Liger) avoids "
+        "most of them");
+  e.basis =
+      "model states (ZeRO accounting) + stored activations (Korthikanti et al. 2022) + logits + runtime";
   return r;
 }
 
 // The levers the rules of thumb list, and a few more, each re-estimated for this model. Only levers that
 // save memory are returned, largest saving first.
-inline std::vector<Lever> training_levers(const ModelArch& arch, const ModelRef& model, const TrainingOptions& opt,
-                                          const TrainingResult& current) {
+inline std::vector<Lever> training_levers(const ModelArch& arch, const ModelRef& model,
+                                          const TrainingOptions& opt, const TrainingResult& current) {
   std::vector<Lever> levers;
   const auto consider = [&](std::string name, const TrainingOptions& changed) {
     try {

@@ -9,12 +9,12 @@
 //   double gib = to_gib(w);             // 23.988...
 #pragma once
 
-#include <compare>
 #include <cctype>
+#include <compare>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
-#include <limits>
 
 #include "vramest/error.hpp"
 

@@ -21,7 +21,7 @@ namespace vramest::shell {
 template <typename T>
 struct ChoiceRow {
   T value;
-  std::string_view name;                            // canonical, as shown and in JSON
+  std::string_view name;                  // canonical, as shown and in JSON
   std::vector<std::string_view> aliases;  // other spellings, lower case
 };
 
@@ -60,24 +60,29 @@ class ChoiceTable {
   std::vector<ChoiceRow<T>> rows_;
 };
 
-inline const ChoiceTable<Mode> kModes{"mode",
-                                      {{Mode::inference, "inference", {"infer"}},
-                                       {Mode::train, "train", {"full", "full-ft", "finetune", "fine-tune", "sft"}},
-                                       {Mode::lora, "lora", {}},
-                                       {Mode::qlora, "qlora", {}}}};
+inline const ChoiceTable<Mode> kModes{
+    "mode",
+    {{Mode::inference, "inference", {"infer"}},
+     {Mode::train, "train", {"full", "full-ft", "finetune", "fine-tune", "sft"}},
+     {Mode::lora, "lora", {}},
+     {Mode::qlora, "qlora", {}}}};
 
-inline const ChoiceTable<Method> kMethods{"method", {{Method::detailed, "detailed", {}}, {Method::rule, "rule", {"rules"}}}};
+inline const ChoiceTable<Method> kMethods{
+    "method", {{Method::detailed, "detailed", {}}, {Method::rule, "rule", {"rules"}}}};
 
-inline const ChoiceTable<Engine> kEngines{"engine",
-                                          {{Engine::transformers, "transformers", {"hf", "huggingface", "accelerate"}},
-                                           {Engine::vllm, "vllm", {}},
-                                           {Engine::llamacpp, "llamacpp", {"llama.cpp", "llama-cpp", "llama-server", "ollama"}}}};
+inline const ChoiceTable<Engine> kEngines{
+    "engine",
+    {{Engine::transformers, "transformers", {"hf", "huggingface", "accelerate"}},
+     {Engine::vllm, "vllm", {}},
+     {Engine::llamacpp, "llamacpp", {"llama.cpp", "llama-cpp", "llama-server", "ollama"}}}};
 
 // Hugging Face TrainingArguments.optim names (transformers/training_args.py OptimizerNames) map to
 // the optimizer whose states they keep.
 inline const ChoiceTable<Optimizer> kOptimizers{
     "optimizer",
-    {{Optimizer::adamw, "adamw", {"adam", "adamw_torch", "adamw_torch_fused", "adamw_hf", "adamw_apex_fused", "adamw-torch"}},
+    {{Optimizer::adamw,
+      "adamw",
+      {"adam", "adamw_torch", "adamw_torch_fused", "adamw_hf", "adamw_apex_fused", "adamw-torch"}},
      {Optimizer::adamw_8bit, "adamw-8bit", {"adamw_8bit", "adamw_bnb_8bit", "adamw8bit", "bnb-adamw-8bit"}},
      {Optimizer::paged_adamw, "paged-adamw", {"paged_adamw", "paged_adamw_32bit", "paged-adamw-32bit"}},
      {Optimizer::paged_adamw_8bit, "paged-adamw-8bit", {"paged_adamw_8bit"}},
@@ -89,7 +94,9 @@ inline const ChoiceTable<Optimizer> kOptimizers{
 // fp16 mixed precision (torch AMP with an fp32 master copy) keeps the same bytes as bf16 mixed.
 inline const ChoiceTable<TrainingPrecision> kTrainingPrecisions{
     "training precision",
-    {{TrainingPrecision::mixed, "mixed", {"amp", "fp16", "fp16-mixed", "bf16-mixed", "mixed-bf16", "mixed-fp16", "16-mixed"}},
+    {{TrainingPrecision::mixed,
+      "mixed",
+      {"amp", "fp16", "fp16-mixed", "bf16-mixed", "mixed-bf16", "mixed-fp16", "16-mixed"}},
      {TrainingPrecision::bf16, "bf16", {"bf16-true", "pure-bf16", "bfloat16"}},
      {TrainingPrecision::fp32, "fp32", {"32", "float32", "32-true"}}}};
 
@@ -99,18 +106,21 @@ inline const ChoiceTable<Checkpointing> kCheckpointing{
      {Checkpointing::selective, "selective", {"attention"}},
      {Checkpointing::full, "full", {"true", "on", "yes", "1"}}}};
 
-inline const ChoiceTable<Offload> kOffloads{
-    "offload",
-    {{Offload::none, "none", {}}, {Offload::optimizer, "optimizer", {"cpu", "optim"}}, {Offload::params, "params", {"parameters", "param"}}}};
+inline const ChoiceTable<Offload> kOffloads{"offload",
+                                            {{Offload::none, "none", {}},
+                                             {Offload::optimizer, "optimizer", {"cpu", "optim"}},
+                                             {Offload::params, "params", {"parameters", "param"}}}};
 
 // FSDP sharding strategies (torch.distributed.fsdp.ShardingStrategy, accelerate's names) as the
 // ZeRO stage whose states they shard; HYBRID_SHARD shards within a node (one node assumed).
-inline const ChoiceTable<int> kFsdpStrategies{"FSDP sharding strategy",
-                                              {{3, "full", {"full_shard", "full-shard", "1", "hybrid_shard", "hybrid-shard", "hybrid"}},
-                                               {2, "grad-op", {"shard_grad_op", "shard-grad-op", "grad_op", "2"}},
-                                               {0, "none", {"no_shard", "no-shard", "3"}}}};
+inline const ChoiceTable<int> kFsdpStrategies{
+    "FSDP sharding strategy",
+    {{3, "full", {"full_shard", "full-shard", "1", "hybrid_shard", "hybrid-shard", "hybrid"}},
+     {2, "grad-op", {"shard_grad_op", "shard-grad-op", "grad_op", "2"}},
+     {0, "none", {"no_shard", "no-shard", "3"}}}};
 
-inline const ChoiceTable<int> kZeroStages{"ZeRO stage", {{0, "0", {"none"}}, {1, "1", {}}, {2, "2", {}}, {3, "3", {}}}};
+inline const ChoiceTable<int> kZeroStages{"ZeRO stage",
+                                          {{0, "0", {"none"}}, {1, "1", {}}, {2, "2", {}}, {3, "3", {}}}};
 
 // llama.cpp -fa on|off|auto (auto: on where the backend supports it, which CUDA does).
 inline const ChoiceTable<bool> kFlashAttention{"flash attention setting",

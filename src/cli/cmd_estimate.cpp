@@ -3,9 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 
-#include "cli/values.hpp"
 #include "catalog_data.hpp"
 #include "cli/choices.hpp"
+#include "cli/values.hpp"
 #include "model_source.hpp"
 #include "vramest/param_count.hpp"
 #include "vramest/rule.hpp"
@@ -16,14 +16,14 @@ namespace {
 // ---- Which flags apply where: one table ----------------------------------------------------
 
 enum class Scope {
-  training,     // --mode train, lora or qlora
-  lora,         // --mode lora or qlora
-  qlora,        // --mode qlora
-  inference,    // --mode inference
-  detailed,     // the detailed method (an architecture)
-  rule,         // the rule method's inference
-  llamacpp,     // --engine llamacpp
-  vllm,         // --engine vllm
+  training,   // --mode train, lora or qlora
+  lora,       // --mode lora or qlora
+  qlora,      // --mode qlora
+  inference,  // --mode inference
+  detailed,   // the detailed method (an architecture)
+  rule,       // the rule method's inference
+  llamacpp,   // --engine llamacpp
+  vllm,       // --engine vllm
 };
 
 struct FlagRule {
@@ -33,9 +33,11 @@ struct FlagRule {
 };
 
 const FlagRule kFlagRules[] = {
-    {"--training-precision", [](const EstimateOptions& o) { return !o.training_precision.empty(); }, Scope::training},
+    {"--training-precision", [](const EstimateOptions& o) { return !o.training_precision.empty(); },
+     Scope::training},
     {"--optimizer", [](const EstimateOptions& o) { return !o.optimizer.empty(); }, Scope::training},
-    {"--grad-checkpointing", [](const EstimateOptions& o) { return !o.grad_checkpointing.empty(); }, Scope::training},
+    {"--grad-checkpointing", [](const EstimateOptions& o) { return !o.grad_checkpointing.empty(); },
+     Scope::training},
     {"--zero", [](const EstimateOptions& o) { return !o.zero.empty(); }, Scope::training},
     {"--fsdp", [](const EstimateOptions& o) { return !o.fsdp.empty(); }, Scope::training},
     {"--offload", [](const EstimateOptions& o) { return !o.offload.empty(); }, Scope::training},
@@ -54,14 +56,24 @@ const FlagRule kFlagRules[] = {
     {"--tp", [](const EstimateOptions& o) { return !o.tp.empty(); }, Scope::detailed},
     {"--pp", [](const EstimateOptions& o) { return !o.pp.empty(); }, Scope::detailed},
     {"-ub/--ubatch", [](const EstimateOptions& o) { return !o.inference.ubatch.empty(); }, Scope::llamacpp},
-    {"-fa/--no-flash-attn", [](const EstimateOptions& o) { return o.inference.no_flash_attn || !o.inference.flash_attn.empty(); }, Scope::llamacpp},
-    {"-np/--parallel", [](const EstimateOptions& o) { return !o.inference.parallel.empty(); }, Scope::llamacpp},
-    {"-ctk/-ctv", [](const EstimateOptions& o) { return !o.inference.cache_type_k.empty() || !o.inference.cache_type_v.empty(); }, Scope::llamacpp},
-    {"-ngl/--n-gpu-layers", [](const EstimateOptions& o) { return !o.inference.n_gpu_layers.empty(); }, Scope::llamacpp},
+    {"-fa/--no-flash-attn",
+     [](const EstimateOptions& o) { return o.inference.no_flash_attn || !o.inference.flash_attn.empty(); },
+     Scope::llamacpp},
+    {"-np/--parallel", [](const EstimateOptions& o) { return !o.inference.parallel.empty(); },
+     Scope::llamacpp},
+    {"-ctk/-ctv",
+     [](const EstimateOptions& o) {
+       return !o.inference.cache_type_k.empty() || !o.inference.cache_type_v.empty();
+     },
+     Scope::llamacpp},
+    {"-ngl/--n-gpu-layers", [](const EstimateOptions& o) { return !o.inference.n_gpu_layers.empty(); },
+     Scope::llamacpp},
     {"--n-cpu-moe", [](const EstimateOptions& o) { return !o.inference.n_cpu_moe.empty(); }, Scope::llamacpp},
     {"--kv-unified", [](const EstimateOptions& o) { return o.inference.kv_unified; }, Scope::llamacpp},
-    {"--gpu-memory-utilization", [](const EstimateOptions& o) { return !o.inference.gpu_util.empty(); }, Scope::vllm},
-    {"--max-num-batched-tokens", [](const EstimateOptions& o) { return !o.inference.max_batched_tokens.empty(); }, Scope::vllm},
+    {"--gpu-memory-utilization", [](const EstimateOptions& o) { return !o.inference.gpu_util.empty(); },
+     Scope::vllm},
+    {"--max-num-batched-tokens",
+     [](const EstimateOptions& o) { return !o.inference.max_batched_tokens.empty(); }, Scope::vllm},
     {"--max-num-seqs", [](const EstimateOptions& o) { return !o.inference.max_seqs.empty(); }, Scope::vllm},
     {"--enforce-eager", [](const EstimateOptions& o) { return o.inference.enforce_eager; }, Scope::vllm},
 };
@@ -107,11 +119,12 @@ void check_flag_scopes(const EstimateOptions& options, const RequestKind& kind) 
     if (!rule.given(options) || in_scope(rule.scope, kind)) continue;
     std::string hint;
     if (rule.scope == Scope::detailed) {
-      hint = kind.has_arch ? "drop --method rule" : "name a catalog model or a config.json instead of a parameter count";
+      hint = kind.has_arch ? "drop --method rule"
+                           : "name a catalog model or a config.json instead of a parameter count";
     } else if (rule.scope == Scope::training || rule.scope == Scope::lora || rule.scope == Scope::qlora) {
       hint = kind.mode == Mode::inference ? "add --mode train, lora or qlora"
              : kind.has_arch              ? "drop --method rule"
-                                          : "name a catalog model or a config.json instead of a parameter count";
+                             : "name a catalog model or a config.json instead of a parameter count";
     }
     throw Error(ErrorCode::usage, std::string(rule.flags) + " applies to " + scope_text(rule.scope), hint);
   }
@@ -125,7 +138,8 @@ std::uint64_t read_count(const std::string& text, std::string_view what, std::ui
 
 // The rule precision closest to a weight format, to show the rule range beside a detailed total.
 std::string_view nearest_rule_precision(const DetailedInference& d) {
-  const double bits = 8.0 * static_cast<double>(d.weights.total.count) / static_cast<double>(d.estimate.model.params);
+  const double bits =
+      8.0 * static_cast<double>(d.weights.total.count) / static_cast<double>(d.estimate.model.params);
   if (bits > 20) return "fp32";
   if (bits > 10) return "bf16";
   if (bits > 6) return "int8";
@@ -133,7 +147,8 @@ std::string_view nearest_rule_precision(const DetailedInference& d) {
 }
 
 std::string fmt_default_vllm(std::uint64_t tokens, std::uint64_t seqs) {
-  return "vLLM serve scheduler: " + std::to_string(tokens) + " batched tokens, " + std::to_string(seqs) + " sequences";
+  return "vLLM serve scheduler: " + std::to_string(tokens) + " batched tokens, " + std::to_string(seqs) +
+         " sequences";
 }
 
 // The exit status of a set of estimates: with GPUs named, 0 when at least one fits.
@@ -150,10 +165,11 @@ Components rule_need(const Estimate& e) { return Components{{}, {}, {}, {}, {}, 
 
 // ---- Training --------------------------------------------------------------------------------
 
-CommandResult run_training(const EstimateOptions& options, const GlobalOptions& global, const ResolvedModel& model,
-                           Mode mode) {
+CommandResult run_training(const EstimateOptions& options, const GlobalOptions& global,
+                           const ResolvedModel& model, Mode mode) {
   const report::Style style = resolve_style(global);
-  if (to_lower(options.inference.precision) == "all") throw Error(ErrorCode::usage, "-p all applies to inference");
+  if (to_lower(options.inference.precision) == "all")
+    throw Error(ErrorCode::usage, "-p all applies to inference");
   report::TrainingView view;
   TrainingOptions& opt = view.options;
   const auto note_default = [&](bool given, std::string text) {
@@ -178,11 +194,13 @@ CommandResult run_training(const EstimateOptions& options, const GlobalOptions& 
     } else if (p == "fp32" || p == "bf16" || p == "fp16") {
       if (options.training_precision.empty() && p == "fp32") opt.precision = TrainingPrecision::fp32;
     } else {
-      throw Error(ErrorCode::invalid_value, "training keeps weights in fp32, bf16 or fp16, not " + inf.precision,
+      throw Error(ErrorCode::invalid_value,
+                  "training keeps weights in fp32, bf16 or fp16, not " + inf.precision,
                   mode == Mode::lora ? "a quantized base is --mode qlora" : "use --training-precision");
     }
   }
-  if (!options.training_precision.empty()) opt.precision = kTrainingPrecisions.parse(options.training_precision);
+  if (!options.training_precision.empty())
+    opt.precision = kTrainingPrecisions.parse(options.training_precision);
   note_default(!options.training_precision.empty() || !inf.precision.empty(),
                "mixed precision (bf16 weights, fp32 master weights and optimizer states)");
   if (mode == Mode::qlora) note_default(!inf.precision.empty(), "NF4 base with double quantization");
@@ -204,22 +222,26 @@ CommandResult run_training(const EstimateOptions& options, const GlobalOptions& 
     if (!options.lora_targets.empty()) opt.lora_targets = split_commas(options.lora_targets);
     note_default(!options.lora_targets.empty(), "LoRA on q_proj, v_proj (PEFT's default)");
   }
-  if (!options.zero.empty() && !options.fsdp.empty()) throw Error(ErrorCode::usage, "give --zero or --fsdp, not both");
+  if (!options.zero.empty() && !options.fsdp.empty())
+    throw Error(ErrorCode::usage, "give --zero or --fsdp, not both");
   if (!options.zero.empty()) opt.zero_stage = kZeroStages.parse(options.zero);
   if (!options.fsdp.empty()) {
     opt.zero_stage = options.fsdp.back().empty() ? 3 : kFsdpStrategies.parse(options.fsdp.back());
   }
   if (!options.tp.empty()) opt.tp = gpu_count(options.tp);
   if (!options.pp.empty()) opt.pp = gpu_count(options.pp);
-  opt.gpus = options.gpu.count.empty() ? std::max<std::uint64_t>(1, opt.tp * opt.pp) : gpu_count(options.gpu.count);
+  opt.gpus =
+      options.gpu.count.empty() ? std::max<std::uint64_t>(1, opt.tp * opt.pp) : gpu_count(options.gpu.count);
   if (!options.offload.empty()) opt.offload = kOffloads.parse(options.offload);
   if (options.no_kbit_upcast) opt.kbit_upcast = false;
-  if (!options.grad_accum.empty()) view.grad_accum = read_count(options.grad_accum, "gradient accumulation", 1'000'000);
+  if (!options.grad_accum.empty())
+    view.grad_accum = read_count(options.grad_accum, "gradient accumulation", 1'000'000);
 
   // The plan's GPUs: N of the one kind named, the named group, or N unnamed ones.
   GpuFlags gpu_flags = options.gpu;
-  gpu_flags.count = options.gpu.ids.size() + (options.gpu.memory.empty() ? 0 : 1) > 1 ? options.gpu.count
-                                                                                      : std::to_string(opt.gpus);
+  gpu_flags.count = options.gpu.ids.size() + (options.gpu.memory.empty() ? 0 : 1) > 1
+                        ? options.gpu.count
+                        : std::to_string(opt.gpus);
   const GpuSelection gpus(gpu_flags, resolve_data_dir(global));
   if (gpus.named()) opt.gpus = gpus.group().size();
 
@@ -253,7 +275,8 @@ CommandResult run_training(const EstimateOptions& options, const GlobalOptions& 
 
 // ---- The rule method -------------------------------------------------------------------------
 
-CommandResult run_rule(const EstimateOptions& options, const GlobalOptions& global, const ModelRef& model, Mode mode) {
+CommandResult run_rule(const EstimateOptions& options, const GlobalOptions& global, const ModelRef& model,
+                       Mode mode) {
   const report::Style style = resolve_style(global);
   const std::string precision = options.inference.precision;
   const bool all_precisions = to_lower(precision) == "all";
@@ -262,13 +285,16 @@ CommandResult run_rule(const EstimateOptions& options, const GlobalOptions& glob
     const std::vector<std::string> rule_ids = precision_ids();
     if (std::find(rule_ids.begin(), rule_ids.end(), rule_precision) == rule_ids.end()) {
       (void)parse_weight_format(precision);  // unknown everywhere: "did you mean"
-      throw Error(ErrorCode::invalid_value,
-                  "format '" + precision + "' needs the detailed method, which needs the model's architecture",
-                  "the rule method knows fp32, fp16, bf16, fp8, int8 and int4");
+      throw Error(
+          ErrorCode::invalid_value,
+          "format '" + precision + "' needs the detailed method, which needs the model's architecture",
+          "the rule method knows fp32, fp16, bf16, fp8, int8 and int4");
     }
   }
-  if (all_precisions && mode != Mode::inference) throw Error(ErrorCode::usage, "-p all applies to inference only");
-  const OverheadRange overhead = options.overhead.empty() ? OverheadRange{} : overhead_range(options.overhead);
+  if (all_precisions && mode != Mode::inference)
+    throw Error(ErrorCode::usage, "-p all applies to inference only");
+  const OverheadRange overhead =
+      options.overhead.empty() ? OverheadRange{} : overhead_range(options.overhead);
   const GpuSelection gpus(options.gpu, resolve_data_dir(global));
   const auto estimate = [&](Mode m, std::string_view id) {
     report::EstimateView view;
@@ -305,7 +331,8 @@ CommandResult run_rule(const EstimateOptions& options, const GlobalOptions& glob
     if (global.json) {
       result.out = report::estimates_json(all);
     } else {
-      for (const auto& v : all) result.out += (result.out.empty() ? "" : "\n") + report::estimate_text(v, style);
+      for (const auto& v : all)
+        result.out += (result.out.empty() ? "" : "\n") + report::estimate_text(v, style);
     }
     return result;
   }
@@ -317,7 +344,8 @@ CommandResult run_rule(const EstimateOptions& options, const GlobalOptions& glob
 
 // ---- Detailed inference ----------------------------------------------------------------------
 
-CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& global, const ResolvedModel& model) {
+CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& global,
+                           const ResolvedModel& model) {
   const report::Style style = resolve_style(global);
   if (to_lower(options.inference.precision) == "all") {
     throw Error(ErrorCode::usage, "-p all applies to the rule method", "name one format, e.g. -p q4_k_m");
@@ -327,7 +355,8 @@ CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& 
   GpuFlags gpu_flags = options.gpu;
   const std::uint64_t tp = options.tp.empty() ? 0 : gpu_count(options.tp);
   const std::uint64_t pp = options.pp.empty() ? 0 : gpu_count(options.pp);
-  if ((tp != 0 || pp != 0) && gpu_flags.count.empty()) gpu_flags.count = std::to_string(std::max<std::uint64_t>(1, tp) * std::max<std::uint64_t>(1, pp));
+  if ((tp != 0 || pp != 0) && gpu_flags.count.empty())
+    gpu_flags.count = std::to_string(std::max<std::uint64_t>(1, tp) * std::max<std::uint64_t>(1, pp));
   const GpuSelection gpus(gpu_flags, resolve_data_dir(global));
   const InferenceSetup setup = inference_setup(options, model, gpus.first());
   const InferenceOptions& opt = setup.options;
@@ -338,12 +367,14 @@ CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& 
   for (const std::string& note : model.arch->notes) view.result.notes.push_back(note);
   view.hf_id = model.hf_id;
   view.engine = opt.engine;
-  view.rule = rule_estimate(model.ref, Mode::inference, find_precision(nearest_rule_precision(view.result)), {});
+  view.rule =
+      rule_estimate(model.ref, Mode::inference, find_precision(nearest_rule_precision(view.result)), {});
 
   // What goes on the GPUs: everything, or with -ngl / --n-cpu-moe what llama.cpp offloads.
   Components need = view.result.estimate.components;
   if (setup.n_gpu_layers || setup.n_cpu_moe) {
-    const LlamaSplit split = llamacpp_split(plan, opt.context, opt.batch, setup.n_gpu_layers.value_or(model.arch->layer_count() + 1),
+    const LlamaSplit split = llamacpp_split(plan, opt.context, opt.batch,
+                                            setup.n_gpu_layers.value_or(model.arch->layer_count() + 1),
                                             setup.n_cpu_moe.value_or(0));
     need = split.gpu;
     view.offload_host = split.host;
@@ -360,17 +391,19 @@ CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& 
     if (!valid_tensor_parallel(shape, tp_degree)) {
       throw Error(ErrorCode::invalid_value,
                   "tensor parallelism " + std::to_string(tp_degree) + " does not divide this model's " +
-                      std::to_string(shape.heads) + " attention heads and " + std::to_string(shape.kv_heads) + " KV heads",
+                      std::to_string(shape.heads) + " attention heads and " + std::to_string(shape.kv_heads) +
+                      " KV heads",
                   "vLLM needs a TP degree dividing the attention heads; add --pp for more GPUs");
     }
     if (pp_degree > shape.layers) {
-      throw Error(ErrorCode::invalid_value, "pipeline parallelism " + std::to_string(pp_degree) + " exceeds the model's " +
-                                                std::to_string(shape.layers) + " layers");
+      throw Error(ErrorCode::invalid_value, "pipeline parallelism " + std::to_string(pp_degree) +
+                                                " exceeds the model's " + std::to_string(shape.layers) +
+                                                " layers");
     }
     if (gpus.count() != tp_degree * pp_degree) {
       throw Error(ErrorCode::usage,
-                  "--tp x --pp is " + std::to_string(tp_degree * pp_degree) + " GPUs, but " + std::to_string(gpus.count()) +
-                      " are given",
+                  "--tp x --pp is " + std::to_string(tp_degree * pp_degree) + " GPUs, but " +
+                      std::to_string(gpus.count()) + " are given",
                   "give --gpus equal to TP x PP, or leave it out");
     }
     forced = Layout{SplitPolicy::tensor_parallel, gpus.count(), tp_degree, pp_degree};
@@ -394,8 +427,9 @@ CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& 
       const Bytes used = mine.weights + mine.activations + mine.runtime;
       r.kv_pool = r.reserved > used ? r.reserved - used : Bytes{0};
       const std::uint64_t per_token =
-          whole.kv_cache.count == 0 ? 0
-                                    : mul_div_ceil(view.result.kv.bytes_per_token_full, mine.kv_cache.count, whole.kv_cache.count);
+          whole.kv_cache.count == 0
+              ? 0
+              : mul_div_ceil(view.result.kv.bytes_per_token_full, mine.kv_cache.count, whole.kv_cache.count);
       r.kv_tokens = per_token == 0 ? 0 : r.kv_pool.count / per_token;
       view.vllm.push_back(r);
     }
@@ -453,7 +487,8 @@ Engine resolve_engine(const std::string& engine_flag, const std::string& format,
   return Engine::transformers;
 }
 
-InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedModel& model, const GpuSpec* first_gpu) {
+InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedModel& model,
+                               const GpuSpec* first_gpu) {
   const InferenceFlags& f = options.inference;
   InferenceSetup setup;
   InferenceOptions& opt = setup.options;
@@ -476,16 +511,19 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
     if (!f.parallel.empty()) {
       sequences = read_count(f.parallel, "-np (parallel slots)", kMaxSearchBatch);
       if (!f.context.empty()) {
-        if (context < sequences) throw Error(ErrorCode::invalid_value, "-c " + f.context + " is fewer tokens than -np slots");
-        setup.readings.push_back("-c " + f.context + " with -np " + f.parallel + " read as llama-server does: " +
-                                 std::to_string(context) + " cells in all, " + std::to_string(context / sequences) +
+        if (context < sequences)
+          throw Error(ErrorCode::invalid_value, "-c " + f.context + " is fewer tokens than -np slots");
+        setup.readings.push_back("-c " + f.context + " with -np " + f.parallel +
+                                 " read as llama-server does: " + std::to_string(context) +
+                                 " cells in all, " + std::to_string(context / sequences) +
                                  " tokens per slot");
         context /= sequences;
       }
     }
     if (!f.batch.empty()) {
       const std::uint64_t n_batch = read_count(f.batch, "-b (llama.cpp logical batch)", 1'000'000);
-      setup.readings.push_back("-b " + f.batch + " read as llama.cpp's logical batch (tokens); sequences come from -np");
+      setup.readings.push_back("-b " + f.batch +
+                               " read as llama.cpp's logical batch (tokens); sequences come from -np");
       opt.ubatch = std::min(opt.ubatch, n_batch);
     }
   } else {
@@ -502,29 +540,37 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
   if (!f.kv_dtype.empty() && (!f.cache_type_k.empty() || !f.cache_type_v.empty())) {
     throw Error(ErrorCode::usage, "give --kv-dtype or -ctk/-ctv, not both");
   }
-  note_default(!opt.kv_dtype.empty() || !opt.kv_v_dtype.empty(), llamacpp ? "KV cache fp16" : "KV cache bf16");
+  note_default(!opt.kv_dtype.empty() || !opt.kv_v_dtype.empty(),
+               llamacpp ? "KV cache fp16" : "KV cache bf16");
   if (!f.ubatch.empty()) opt.ubatch = read_count(f.ubatch, "ubatch", 1'000'000);
-  if (!f.flash_attn.empty() && f.no_flash_attn) throw Error(ErrorCode::usage, "give -fa or --no-flash-attn, not both");
+  if (!f.flash_attn.empty() && f.no_flash_attn)
+    throw Error(ErrorCode::usage, "give -fa or --no-flash-attn, not both");
   opt.flash_attention = f.flash_attn.empty() ? !f.no_flash_attn : kFlashAttention.parse(f.flash_attn);
   if (!f.gpu_util.empty()) opt.gpu_memory_utilization_permille = utilization_permille(f.gpu_util);
   if (opt.engine == Engine::vllm) {
-    const VllmBatchDefaults d = vllm_serve_defaults(first_gpu ? first_gpu->memory : Bytes{0}, first_gpu ? first_gpu->id : "");
+    const VllmBatchDefaults d =
+        vllm_serve_defaults(first_gpu ? first_gpu->memory : Bytes{0}, first_gpu ? first_gpu->id : "");
     opt.max_num_batched_tokens = f.max_batched_tokens.empty()
                                      ? d.max_num_batched_tokens
                                      : read_count(f.max_batched_tokens, "max batched tokens", 10'000'000);
-    opt.max_num_seqs = f.max_seqs.empty() ? d.max_num_seqs : read_count(f.max_seqs, "max sequences", kMaxSearchBatch);
+    opt.max_num_seqs =
+        f.max_seqs.empty() ? d.max_num_seqs : read_count(f.max_seqs, "max sequences", kMaxSearchBatch);
     note_default(!f.max_batched_tokens.empty() && !f.max_seqs.empty(),
                  fmt_default_vllm(opt.max_num_batched_tokens, opt.max_num_seqs));
-    if (f.enforce_eager) setup.readings.push_back("--enforce-eager: no CUDA graphs are captured (none are counted either way)");
+    if (f.enforce_eager)
+      setup.readings.push_back("--enforce-eager: no CUDA graphs are captured (none are counted either way)");
   }
-  if (llamacpp && f.kv_unified) setup.readings.push_back("--kv-unified: one cache shared by every sequence (as modelled)");
+  if (llamacpp && f.kv_unified)
+    setup.readings.push_back("--kv-unified: one cache shared by every sequence (as modelled)");
   if (!f.n_gpu_layers.empty()) {
     const std::uint64_t layers = model.arch->layer_count();
     const std::string lower = to_lower(f.n_gpu_layers);
-    setup.n_gpu_layers = lower == "all" || lower == "auto" || lower == "max"
-                             ? layers + 1
-                             : std::min(layers + 1, read_count(f.n_gpu_layers, "-ngl (GPU layers)", 1'000'000));
-    setup.readings.push_back("-ngl " + f.n_gpu_layers + ": " + std::to_string(std::min(*setup.n_gpu_layers, layers)) + " of " +
+    setup.n_gpu_layers =
+        lower == "all" || lower == "auto" || lower == "max"
+            ? layers + 1
+            : std::min(layers + 1, read_count(f.n_gpu_layers, "-ngl (GPU layers)", 1'000'000));
+    setup.readings.push_back("-ngl " + f.n_gpu_layers + ": " +
+                             std::to_string(std::min(*setup.n_gpu_layers, layers)) + " of " +
                              std::to_string(layers) + " layers on the GPU" +
                              (*setup.n_gpu_layers > layers ? " with the output layer" : ", the rest in RAM"));
   }
@@ -542,8 +588,9 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
   } else {
     format_id = format_for_engine(opt.engine, format_id);
   }
-  note_default(!format_flag(f).empty(), model.file ? "weights " + format_id + " as stored in the file"
-                                                   : "weights " + format_id + " (the published checkpoint's format)");
+  note_default(!format_flag(f).empty(),
+               model.file ? "weights " + format_id + " as stored in the file"
+                          : "weights " + format_id + " (the published checkpoint's format)");
   setup.format = parse_weight_format(format_id);
   check_engine_format(opt.engine, setup.format);
   return setup;
@@ -576,29 +623,40 @@ void check_engine_format(Engine engine, const WeightFormat& format) {
 
 void add_inference_options(CLI::App& app, EstimateOptions& options) {
   InferenceFlags& f = options.inference;
-  app.add_option("-c,--context,--ctx-size,--max-model-len,--max-seq-length,--seq-len", f.context,
-                 "Tokens per sequence, e.g. 8192, 32k or 1M (default 4096); with llama.cpp's -np, the whole cache")
+  app.add_option(
+         "-c,--context,--ctx-size,--max-model-len,--max-seq-length,--seq-len", f.context,
+         "Tokens per sequence, e.g. 8192, 32k or 1M (default 4096); with llama.cpp's -np, the whole cache")
       ->type_name("TOKENS");
-  app.add_option("-b,--batch,--per-device-train-batch-size", f.batch,
-                 "Concurrent sequences, or the training micro-batch (default 1); under llama.cpp its logical batch")
+  app.add_option(
+         "-b,--batch,--per-device-train-batch-size", f.batch,
+         "Concurrent sequences, or the training micro-batch (default 1); under llama.cpp its logical batch")
       ->type_name("N");
-  app.add_option("--np,--parallel", f.parallel, "llama.cpp -np: server slots (concurrent sequences)")->type_name("N");
-  app.add_option("--kv-dtype,--kv-cache-dtype", f.kv_dtype, "KV cache type: fp16, bf16, fp8, q8_0, q4_0 (llama.cpp), ...")
+  app.add_option("--np,--parallel", f.parallel, "llama.cpp -np: server slots (concurrent sequences)")
+      ->type_name("N");
+  app.add_option("--kv-dtype,--kv-cache-dtype", f.kv_dtype,
+                 "KV cache type: fp16, bf16, fp8, q8_0, q4_0 (llama.cpp), ...")
       ->type_name("NAME");
-  app.add_option("--ctk,--cache-type-k", f.cache_type_k, "llama.cpp -ctk: the K cache type")->type_name("NAME");
-  app.add_option("--ctv,--cache-type-v", f.cache_type_v, "llama.cpp -ctv: the V cache type")->type_name("NAME");
-  app.add_option("--engine", f.engine, "transformers (default), vllm or llamacpp (implied by a GGUF file or format)")
+  app.add_option("--ctk,--cache-type-k", f.cache_type_k, "llama.cpp -ctk: the K cache type")
       ->type_name("NAME");
-  app.add_option("--ub,--ubatch,--ubatch-size", f.ubatch, "llama.cpp -ub micro-batch (default 512)")->type_name("N");
-  app.add_option("--fa,--flash-attn", f.flash_attn, "llama.cpp -fa on|off|auto (default auto: on)")->type_name("on|off");
+  app.add_option("--ctv,--cache-type-v", f.cache_type_v, "llama.cpp -ctv: the V cache type")
+      ->type_name("NAME");
+  app.add_option("--engine", f.engine,
+                 "transformers (default), vllm or llamacpp (implied by a GGUF file or format)")
+      ->type_name("NAME");
+  app.add_option("--ub,--ubatch,--ubatch-size", f.ubatch, "llama.cpp -ub micro-batch (default 512)")
+      ->type_name("N");
+  app.add_option("--fa,--flash-attn", f.flash_attn, "llama.cpp -fa on|off|auto (default auto: on)")
+      ->type_name("on|off");
   app.add_flag("--no-flash-attn", f.no_flash_attn, "llama.cpp without flash attention (-fa off)");
   app.add_option("--ngl,--n-gpu-layers,--gpu-layers", f.n_gpu_layers,
                  "llama.cpp -ngl: layers on the GPU, the rest in RAM (all: every layer and the output)")
       ->type_name("N");
-  app.add_option("--n-cpu-moe", f.n_cpu_moe, "llama.cpp --n-cpu-moe: keep the experts of the first N layers in RAM")
+  app.add_option("--n-cpu-moe", f.n_cpu_moe,
+                 "llama.cpp --n-cpu-moe: keep the experts of the first N layers in RAM")
       ->type_name("N");
   app.add_flag("--kv-unified", f.kv_unified, "llama.cpp --kv-unified: one cache for every sequence");
-  app.add_option("--gpu-util,--gpu-memory-utilization", f.gpu_util, "vLLM gpu_memory_utilization (default 0.9)")
+  app.add_option("--gpu-util,--gpu-memory-utilization", f.gpu_util,
+                 "vLLM gpu_memory_utilization (default 0.9)")
       ->type_name("FRACTION");
   app.add_option("--max-batched-tokens,--max-num-batched-tokens", f.max_batched_tokens,
                  "vLLM max_num_batched_tokens (default 8192 on GPUs >= 70 GiB but A100, else 2048)")
@@ -606,10 +664,13 @@ void add_inference_options(CLI::App& app, EstimateOptions& options) {
   app.add_option("--max-seqs,--max-num-seqs", f.max_seqs,
                  "vLLM max_num_seqs (default 1024 on GPUs >= 70 GiB but A100, else 256)")
       ->type_name("N");
-  app.add_flag("--enforce-eager", f.enforce_eager, "vLLM --enforce-eager (accepted; CUDA graphs are not counted)");
-  app.add_option("--dtype", f.dtype, "vLLM/HF --dtype: bfloat16, float16, ... (the weights unless -p or --quantization)")
+  app.add_flag("--enforce-eager", f.enforce_eager,
+               "vLLM --enforce-eager (accepted; CUDA graphs are not counted)");
+  app.add_option("--dtype", f.dtype,
+                 "vLLM/HF --dtype: bfloat16, float16, ... (the weights unless -p or --quantization)")
       ->type_name("NAME");
-  app.add_option("--quantization,-q", f.quantization, "vLLM --quantization: awq, gptq, fp8, ... (the weight format)")
+  app.add_option("--quantization,-q", f.quantization,
+                 "vLLM --quantization: awq, gptq, fp8, ... (the weight format)")
       ->type_name("NAME");
   app.add_option("--tp,--tensor-parallel-size", options.tp,
                  "Tensor-parallel degree (vLLM: must divide the attention heads; training too)")
@@ -618,9 +679,10 @@ void add_inference_options(CLI::App& app, EstimateOptions& options) {
 }
 
 void setup_estimate(CLI::App& app, EstimateOptions& options) {
-  app.add_option("model", options.model,
-                 "A catalog model (llama-3.1-8b, Qwen/Qwen3-8B), a config.json or its directory, a model file, or a "
-                 "parameter count (14B, 7.5b, 350M, 1.2T, 8030261248)")
+  app.add_option(
+         "model", options.model,
+         "A catalog model (llama-3.1-8b, Qwen/Qwen3-8B), a config.json or its directory, a model file, or a "
+         "parameter count (14B, 7.5b, 350M, 1.2T, 8030261248)")
       ->type_name("MODEL");
   app.add_option("-p,--precision", options.inference.precision,
                  "Weight format: fp32, fp16, bf16, fp8, int8, int4, nf4, gptq-int4, awq, nvfp4, q4_k_m, ... "
@@ -634,30 +696,36 @@ void setup_estimate(CLI::App& app, EstimateOptions& options) {
   app.add_option("--overhead", options.overhead,
                  "Runtime multiplier range of the rule method, default 1.2-1.3 (one value: no range)")
       ->type_name("RANGE");
-  add_gpu_options(app, options.gpu, "How many of the --gpu card (inference); the GPUs in the plan (training)");
+  add_gpu_options(app, options.gpu,
+                  "How many of the --gpu card (inference); the GPUs in the plan (training)");
   app.add_option("--training-precision", options.training_precision,
                  "mixed (bf16 or fp16 + fp32 master weights, default), bf16 or fp32")
       ->type_name("NAME");
-  app.add_option("--optimizer,--optim", options.optimizer,
-                 "adamw (default), adamw-8bit, paged-adamw, paged-adamw-8bit, adafactor, sgd, sgd-momentum, lion "
-                 "(Hugging Face names too: adamw_torch, adamw_bnb_8bit, paged_adamw_8bit)")
+  app.add_option(
+         "--optimizer,--optim", options.optimizer,
+         "adamw (default), adamw-8bit, paged-adamw, paged-adamw-8bit, adafactor, sgd, sgd-momentum, lion "
+         "(Hugging Face names too: adamw_torch, adamw_bnb_8bit, paged_adamw_8bit)")
       ->type_name("NAME");
   app.add_option("--grad-checkpointing,--gradient-checkpointing", options.grad_checkpointing,
                  "none (default), selective or full; bare: full")
       ->type_name("POLICY")
       ->expected(0, 1);
   app.add_option("--lora-rank,--lora-r", options.lora_rank, "LoRA rank (default 16)")->type_name("R");
-  app.add_option("--lora-alpha", options.lora_alpha, "LoRA alpha (accepted: it does not change memory)")->type_name("A");
+  app.add_option("--lora-alpha", options.lora_alpha, "LoRA alpha (accepted: it does not change memory)")
+      ->type_name("A");
   app.add_option("--lora-targets,--lora-target-modules", options.lora_targets,
                  "q,v (default), all-linear, or module names: q,k,v,o,gate,up,down")
       ->type_name("LIST");
-  app.add_option("--zero,--zero-stage", options.zero, "DeepSpeed ZeRO stage 0, 1, 2 or 3 over the data-parallel GPUs")
+  app.add_option("--zero,--zero-stage", options.zero,
+                 "DeepSpeed ZeRO stage 0, 1, 2 or 3 over the data-parallel GPUs")
       ->type_name("STAGE");
-  app.add_option("--fsdp", options.fsdp,
-                 "FSDP sharding: full (full_shard, like ZeRO-3; bare --fsdp), grad-op (shard_grad_op), hybrid_shard")
+  app.add_option(
+         "--fsdp", options.fsdp,
+         "FSDP sharding: full (full_shard, like ZeRO-3; bare --fsdp), grad-op (shard_grad_op), hybrid_shard")
       ->type_name("NAME")
       ->expected(0, 1);
-  app.add_option("--offload", options.offload, "Offload to CPU RAM: optimizer, or params (ZeRO-3)")->type_name("WHAT");
+  app.add_option("--offload", options.offload, "Offload to CPU RAM: optimizer, or params (ZeRO-3)")
+      ->type_name("WHAT");
   app.add_flag("--no-kbit-upcast", options.no_kbit_upcast,
                "QLoRA: keep non-quantized parameters in bf16 (FSDP-QLoRA) instead of PEFT's fp32 upcast");
   app.add_option("--grad-accum,--gradient-accumulation-steps", options.grad_accum,
@@ -668,7 +736,8 @@ void setup_estimate(CLI::App& app, EstimateOptions& options) {
 CommandResult run_estimate(const EstimateOptions& options, const GlobalOptions& global) {
   (void)resolve_style(global);  // reject bad --units before any work
   if (!options.model_given) {
-    throw Error(ErrorCode::usage, "no model given", "try 'vramest 14B', 'vramest llama-3.1-8b', or 'vramest --help'");
+    throw Error(ErrorCode::usage, "no model given",
+                "try 'vramest 14B', 'vramest llama-3.1-8b', or 'vramest --help'");
   }
   const Mode mode = options.mode.empty() ? Mode::inference : kModes.parse(options.mode);
   std::optional<Method> method;
@@ -694,11 +763,13 @@ CommandResult run_estimate(const EstimateOptions& options, const GlobalOptions& 
   for (const FlagRule& rule : kFlagRules) {
     if ((rule.scope == Scope::llamacpp || rule.scope == Scope::vllm) && rule.given(options)) {
       throw Error(ErrorCode::usage, std::string(rule.flags) + " applies to " + scope_text(Scope::detailed),
-                  has_arch ? "drop --method rule" : "name a catalog model or a config.json instead of a parameter count");
+                  has_arch ? "drop --method rule"
+                           : "name a catalog model or a config.json instead of a parameter count");
     }
   }
   if (!options.inference.dtype.empty() || !options.inference.quantization.empty()) {
-    throw Error(ErrorCode::usage, "--dtype and --quantization apply to the detailed method", "use -p with the rule method");
+    throw Error(ErrorCode::usage, "--dtype and --quantization apply to the detailed method",
+                "use -p with the rule method");
   }
   return run_rule(options, global, model.ref, mode);
 }

@@ -28,15 +28,15 @@ struct InferenceFlags {
   std::string cache_type_k;  // llama.cpp -ctk
   std::string cache_type_v;  // llama.cpp -ctv
   std::string engine;
-  std::string ubatch;        // llama.cpp -ub
-  std::string flash_attn;    // llama.cpp -fa on|off|auto
+  std::string ubatch;      // llama.cpp -ub
+  std::string flash_attn;  // llama.cpp -fa on|off|auto
   bool no_flash_attn = false;
-  std::string gpu_util;      // vLLM --gpu-memory-utilization
+  std::string gpu_util;  // vLLM --gpu-memory-utilization
   std::string max_batched_tokens;
   std::string max_seqs;
-  std::string n_gpu_layers;  // llama.cpp -ngl: layers on the GPU (partial offload)
-  std::string n_cpu_moe;     // llama.cpp --n-cpu-moe: layers whose experts stay in RAM
-  bool kv_unified = false;   // llama.cpp --kv-unified
+  std::string n_gpu_layers;    // llama.cpp -ngl: layers on the GPU (partial offload)
+  std::string n_cpu_moe;       // llama.cpp --n-cpu-moe: layers whose experts stay in RAM
+  bool kv_unified = false;     // llama.cpp --kv-unified
   bool enforce_eager = false;  // vLLM --enforce-eager
 };
 
@@ -48,8 +48,8 @@ struct EstimateOptions {
   std::string overhead;  // empty: the rules' 1.2-1.3
   InferenceFlags inference;
   GpuFlags gpu;
-  std::string tp;        // --tp, --tensor-parallel-size: inference and training
-  std::string pp;        // --pp, --pipeline-parallel-size
+  std::string tp;  // --tp, --tensor-parallel-size: inference and training
+  std::string pp;  // --pp, --pipeline-parallel-size
   // training
   std::string training_precision;
   std::string optimizer;
@@ -80,12 +80,13 @@ struct InferenceSetup {
   std::uint64_t pp = 0;
 };
 
-InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedModel& model, const GpuSpec* first_gpu);
+InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedModel& model,
+                               const GpuSpec* first_gpu);
 void check_engine_format(Engine engine, const WeightFormat& format);
 
 // The engine a request runs on: --engine, else llama.cpp for a GGUF file or a GGUF-only format.
-Engine resolve_engine(const std::string& engine_flag, const std::string& format_flag, const ResolvedModel& model,
-                      std::string* why = nullptr);
+Engine resolve_engine(const std::string& engine_flag, const std::string& format_flag,
+                      const ResolvedModel& model, std::string* why = nullptr);
 
 // A format name as the engine reads it: under llama.cpp fp16, bf16 and fp32 are GGUF's f16,
 // bf16 and f32.

@@ -2,8 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/values.hpp"
 #include "catalog_data.hpp"
+#include "cli/values.hpp"
 #include "model_source.hpp"
 #include "vramest/fit.hpp"
 #include "vramest/param_count.hpp"
@@ -25,8 +25,10 @@ std::vector<std::string> chart_formats(Engine engine) {
 }  // namespace
 
 CLI::App* setup_fit(CLI::App& app, FitOptions& options, GlobalOptions& global) {
-  CLI::App* fit = app.add_subcommand("fit", "What fits on these GPUs: largest context and batch, best format, fewest GPUs, speed");
-  fit->add_option("model", options.estimate.model, "A catalog model or a config.json (the architecture is needed)")
+  CLI::App* fit = app.add_subcommand(
+      "fit", "What fits on these GPUs: largest context and batch, best format, fewest GPUs, speed");
+  fit->add_option("model", options.estimate.model,
+                  "A catalog model or a config.json (the architecture is needed)")
       ->type_name("MODEL")
       ->required();
   fit->add_option("-p,--precision", options.estimate.inference.precision,
@@ -34,7 +36,8 @@ CLI::App* setup_fit(CLI::App& app, FitOptions& options, GlobalOptions& global) {
       ->type_name("NAME");
   add_inference_options(*fit, options.estimate);
   add_gpu_options(*fit, options.estimate.gpu, "How many of the (one) --gpu or --gpu-memory card (default 1)");
-  fit->add_option("--prompt", options.prompt, "Prompt tokens for the time to first token (default: the context)")
+  fit->add_option("--prompt", options.prompt,
+                  "Prompt tokens for the time to first token (default: the context)")
       ->type_name("TOKENS");
   fit->add_flag("--no-chart", options.no_chart, "Leave out the memory-against-context chart");
   fit->footer(
@@ -53,18 +56,22 @@ CommandResult run_fit(const FitOptions& options, const GlobalOptions& global) {
   const report::Style style = resolve_style(global);
   const EstimateOptions& est = options.estimate;
   if (!est.gpu.given()) {
-    throw Error(ErrorCode::usage, "fit needs a GPU", "give --gpu ID (repeatable), --gpu 24GB or --gpu-memory SIZE");
+    throw Error(ErrorCode::usage, "fit needs a GPU",
+                "give --gpu ID (repeatable), --gpu 24GB or --gpu-memory SIZE");
   }
   if (!est.inference.n_gpu_layers.empty() || !est.inference.n_cpu_moe.empty()) {
-    throw Error(ErrorCode::usage, "fit finds -ngl and --n-cpu-moe itself", "give them to the estimate: vramest MODEL -ngl N");
+    throw Error(ErrorCode::usage, "fit finds -ngl and --n-cpu-moe itself",
+                "give them to the estimate: vramest MODEL -ngl N");
   }
   if (!est.tp.empty() || !est.pp.empty()) {
-    throw Error(ErrorCode::usage, "fit finds the parallel layout itself", "give --tp/--pp to the estimate: vramest MODEL --tp N");
+    throw Error(ErrorCode::usage, "fit finds the parallel layout itself",
+                "give --tp/--pp to the estimate: vramest MODEL --tp N");
   }
   const std::string data_dir = resolve_data_dir(global);
   const ResolvedModel model = resolve_model(est.model, data_dir);
   if (!model.arch) {
-    throw Error(ErrorCode::invalid_value, "fit needs the model's architecture, and a bare parameter count has none",
+    throw Error(ErrorCode::invalid_value,
+                "fit needs the model's architecture, and a bare parameter count has none",
                 "name a catalog model ('vramest models') or a config.json");
   }
 
@@ -77,7 +84,8 @@ CommandResult run_fit(const FitOptions& options, const GlobalOptions& global) {
   const GpuGroup group{view.gpus, view.reserve};
 
   const InferenceSetup setup = inference_setup(est, model, view.gpus.front());
-  const InferencePlan plan = plan_inference(*model.arch, model.ref, setup.format, setup.options, setup.stored);
+  const InferencePlan plan =
+      plan_inference(*model.arch, model.ref, setup.format, setup.options, setup.stored);
   view.model = model.ref;
   view.hf_id = model.hf_id;
   view.engine = setup.options.engine;
@@ -94,7 +102,8 @@ CommandResult run_fit(const FitOptions& options, const GlobalOptions& global) {
   view.max_batch = max_batch(plan, view.context, group);
   for (const std::string& id : format_ladder(view.engine)) {
     const WeightFormat format = parse_weight_format(id);
-    if (plan_fits(plan_inference(*model.arch, model.ref, format, setup.options), view.context, view.batch, group)) {
+    if (plan_fits(plan_inference(*model.arch, model.ref, format, setup.options), view.context, view.batch,
+                  group)) {
       view.best_format = id;
       break;
     }
@@ -117,7 +126,8 @@ CommandResult run_fit(const FitOptions& options, const GlobalOptions& global) {
   for (const std::string& id : chart_formats(view.engine)) {
     const InferencePlan p = plan_inference(*model.arch, model.ref, parse_weight_format(id), setup.options);
     report::ChartSeries series{id, {}};
-    for (std::uint64_t c : view.chart_contexts) series.totals.push_back(inference_components(p, c, view.batch).sum());
+    for (std::uint64_t c : view.chart_contexts)
+      series.totals.push_back(inference_components(p, c, view.batch).sum());
     view.chart.push_back(std::move(series));
   }
 

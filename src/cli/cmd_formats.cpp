@@ -9,7 +9,8 @@ namespace vramest::shell {
 
 CLI::App* setup_formats(CLI::App& app, FormatsOptions& options, GlobalOptions& global) {
   CLI::App* formats = app.add_subcommand("formats", "List weight formats with their real bits per weight");
-  formats->footer("Examples:\n  vramest formats\n  vramest formats --json\n  vramest llama-3.1-8b -p q4_k_m   use one");
+  formats->footer(
+      "Examples:\n  vramest formats\n  vramest formats --json\n  vramest llama-3.1-8b -p q4_k_m   use one");
   add_global_options(*formats, global);
   (void)options;  // no options of its own
   return formats;
@@ -25,7 +26,8 @@ CommandResult run_formats(const FormatsOptions& /*options*/, const GlobalOptions
   std::vector<std::pair<FormatInfo, std::optional<double>>> rows;
   for (const FormatInfo& info : kFormatList) {
     const WeightBreakdown w = weight_breakdown(*reference.arch, parse_weight_format(info.id));
-    rows.emplace_back(info, 8.0 * static_cast<double>(w.total.count) / static_cast<double>(reference.ref.params));
+    rows.emplace_back(info,
+                      8.0 * static_cast<double>(w.total.count) / static_cast<double>(reference.ref.params));
   }
   return {global.json ? report::formats_json(rows) : report::formats_text(rows, style), kExitOk};
 }

@@ -10,13 +10,17 @@ namespace vramest::shell {
 
 CLI::App* setup_inspect(CLI::App& app, InspectOptions& options, GlobalOptions& global) {
   CLI::App* inspect = app.add_subcommand(
-      "inspect", "Show a model file's format, architecture, parameters, bytes by type, largest tensors and metadata");
-  inspect->add_option("path", options.path,
-                      "A .gguf file (the first of a split set), a .safetensors file, model.safetensors.index.json, "
-                      "or a checkpoint directory")
+      "inspect",
+      "Show a model file's format, architecture, parameters, bytes by type, largest tensors and metadata");
+  inspect
+      ->add_option(
+          "path", options.path,
+          "A .gguf file (the first of a split set), a .safetensors file, model.safetensors.index.json, "
+          "or a checkpoint directory")
       ->type_name("PATH")
       ->required();
-  inspect->add_option("--top", options.top, "How many of the largest tensors to list (default 10)")->type_name("N");
+  inspect->add_option("--top", options.top, "How many of the largest tensors to list (default 10)")
+      ->type_name("N");
   inspect->footer(
       "Only headers are read, never tensor data: a 100 GB file inspects as fast as a small one.\n"
       "Examples:\n"
@@ -35,8 +39,9 @@ CommandResult run_inspect(const InspectOptions& options, const GlobalOptions& gl
     throw Error(ErrorCode::bad_file, "no such file or directory", {}, options.path);
   }
   if (!is_model_file_path(options.path)) {
-    throw Error(ErrorCode::bad_file, "not a model file: expected .gguf, .safetensors, an index or a checkpoint directory",
-                {}, options.path);
+    throw Error(ErrorCode::bad_file,
+                "not a model file: expected .gguf, .safetensors, an index or a checkpoint directory", {},
+                options.path);
   }
   const std::uint64_t top = token_count(options.top, "--top", 100000);
   const ModelFile file = read_model_file(options.path);

@@ -8,10 +8,13 @@ namespace vramest::shell {
 
 CLI::App* setup_models(CLI::App& app, ModelsOptions& options, GlobalOptions& global) {
   CLI::App* models = app.add_subcommand("models", "List the model catalog (exact parameter counts)");
-  models->add_option("--family", options.family, "Only this family: llama, qwen, gemma, mistral, phi, deepseek, gpt-oss")
+  models
+      ->add_option("--family", options.family,
+                   "Only this family: llama, qwen, gemma, mistral, phi, deepseek, gpt-oss")
       ->type_name("NAME");
   models->footer(
-      "Examples:\n  vramest models\n  vramest models --family qwen\n  vramest models --json | jq -r '.models[].id'\n"
+      "Examples:\n  vramest models\n  vramest models --family qwen\n  vramest models --json | jq -r "
+      "'.models[].id'\n"
       "  vramest qwen3-8b -c 32k        estimate one of them");
   add_global_options(*models, global);
   return models;

@@ -1,5 +1,6 @@
 #include "cli/cmd_sweep.hpp"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -7,17 +8,15 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fmt/format.h>
 
-#include "cli/values.hpp"
 #include "catalog_data.hpp"
 #include "cli/cmd_estimate.hpp"
+#include "cli/values.hpp"
 #include "model_source.hpp"
 #include "vramest/param_count.hpp"
 
 namespace vramest::shell {
 namespace {
-
 
 // A name as a JSON string or a CSV field (quoted when it holds a comma, a quote or a line break):
 // model names come from directory names and GPU ids from users' catalogs.
@@ -45,18 +44,20 @@ void append_row(std::string& out, bool jsonl, const Row& r, const Placement& p, 
   const Components& c = p.all;
   const std::string layout = layout_text(p.layout);
   if (jsonl) {
-    fmt::format_to(std::back_inserter(out),
-                   "{{\"model\":{},\"engine\":\"{}\",\"precision\":\"{}\",\"context\":{},\"batch\":{},\"gpu\":{},"
-                   "\"gpu_count\":{},\"layout\":\"{}\",\"weights_bytes\":{},\"kv_cache_bytes\":{},\"activations_bytes\":{},"
-                   "\"runtime_bytes\":{},\"total_bytes\":{},\"per_gpu_bytes\":{},\"fits\":{},\"gpus_needed\":{}}}\n",
-                   *r.model, engine_name(r.engine), *r.format, r.context, r.batch, *r.gpu, r.gpu_count, layout,
-                   c.weights.count, c.kv_cache.count, c.activations.count, c.runtime.count, c.sum().count,
-                   p.per_gpu_max.count, p.fits ? "true" : "false", fewest.count);
+    fmt::format_to(
+        std::back_inserter(out),
+        "{{\"model\":{},\"engine\":\"{}\",\"precision\":\"{}\",\"context\":{},\"batch\":{},\"gpu\":{},"
+        "\"gpu_count\":{},\"layout\":\"{}\",\"weights_bytes\":{},\"kv_cache_bytes\":{},\"activations_bytes\":"
+        "{},"
+        "\"runtime_bytes\":{},\"total_bytes\":{},\"per_gpu_bytes\":{},\"fits\":{},\"gpus_needed\":{}}}\n",
+        *r.model, engine_name(r.engine), *r.format, r.context, r.batch, *r.gpu, r.gpu_count, layout,
+        c.weights.count, c.kv_cache.count, c.activations.count, c.runtime.count, c.sum().count,
+        p.per_gpu_max.count, p.fits ? "true" : "false", fewest.count);
   } else {
     fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", *r.model,
-                   engine_name(r.engine), *r.format, r.context, r.batch, *r.gpu, r.gpu_count, layout, c.weights.count,
-                   c.kv_cache.count, c.activations.count, c.runtime.count, c.sum().count, p.per_gpu_max.count,
-                   p.fits ? 1 : 0, fewest.count);
+                   engine_name(r.engine), *r.format, r.context, r.batch, *r.gpu, r.gpu_count, layout,
+                   c.weights.count, c.kv_cache.count, c.activations.count, c.runtime.count, c.sum().count,
+                   p.per_gpu_max.count, p.fits ? 1 : 0, fewest.count);
   }
 }
 
@@ -95,32 +96,54 @@ bool all_digits(const std::string& text) {
 }  // namespace
 
 CLI::App* setup_sweep(CLI::App& app, SweepOptions& options, GlobalOptions& global) {
-  CLI::App* sweep = app.add_subcommand("sweep", "A grid of estimates as CSV or JSON lines (for plots and CI matrices)");
+  CLI::App* sweep =
+      app.add_subcommand("sweep", "A grid of estimates as CSV or JSON lines (for plots and CI matrices)");
   sweep->add_option("--models", options.models, "Comma-separated catalog models or config.json paths")
       ->type_name("LIST")
       ->required();
-  sweep->add_option("--formats", options.formats, "Comma-separated weight formats (default: each checkpoint's)")->type_name("LIST");
-  sweep->add_option("--contexts", options.contexts, "Comma-separated contexts (default 4096; 32k = 32768)")->type_name("LIST");
-  sweep->add_option("--batches", options.batches, "Comma-separated batch sizes (default 1)")->type_name("LIST");
-  sweep->add_option("--gpu", options.gpu_ids, "GPU ids, repeatable or comma-separated (default: the featured GPUs)")
+  sweep
+      ->add_option("--formats", options.formats,
+                   "Comma-separated weight formats (default: each checkpoint's)")
       ->type_name("LIST");
-  sweep->add_option("--gpus", options.gpus, "Comma-separated GPU counts, e.g. 1,2,4 (default 1); GPU ids are read as --gpu")
+  sweep->add_option("--contexts", options.contexts, "Comma-separated contexts (default 4096; 32k = 32768)")
       ->type_name("LIST");
-  sweep->add_option("--reserve", options.reserve, "Memory per GPU taken by a display or other processes, e.g. 1GiB")
+  sweep->add_option("--batches", options.batches, "Comma-separated batch sizes (default 1)")
+      ->type_name("LIST");
+  sweep
+      ->add_option("--gpu", options.gpu_ids,
+                   "GPU ids, repeatable or comma-separated (default: the featured GPUs)")
+      ->type_name("LIST");
+  sweep
+      ->add_option("--gpus", options.gpus,
+                   "Comma-separated GPU counts, e.g. 1,2,4 (default 1); GPU ids are read as --gpu")
+      ->type_name("LIST");
+  sweep
+      ->add_option("--reserve", options.reserve,
+                   "Memory per GPU taken by a display or other processes, e.g. 1GiB")
       ->type_name("SIZE");
-  sweep->add_option("--engine", options.engine, "transformers, vllm or llamacpp (default: as the estimate infers it)")
+  sweep
+      ->add_option("--engine", options.engine,
+                   "transformers, vllm or llamacpp (default: as the estimate infers it)")
       ->type_name("NAME");
   sweep->add_option("--kv-dtype", options.kv_dtype, "KV cache type")->type_name("NAME");
-  sweep->add_option("--output,--output-format", options.output, "csv (default) or jsonl")->type_name("FORMAT");
-  sweep->add_option("-o,--out", options.out_file, "Write to FILE (through a temporary file, renamed once complete)")
+  sweep->add_option("--output,--output-format", options.output, "csv (default) or jsonl")
+      ->type_name("FORMAT");
+  sweep
+      ->add_option("-o,--out", options.out_file,
+                   "Write to FILE (through a temporary file, renamed once complete)")
       ->type_name("FILE");
   sweep->footer(
-      "Columns: model, engine, precision, context, batch, gpu, gpu_count, layout, weights_bytes, kv_cache_bytes,\n"
-      "activations_bytes, runtime_bytes, total_bytes (over the gpu_count GPUs), per_gpu_bytes, fits (on gpu_count\n"
-      "of the GPU, placed as the estimate places it), gpus_needed (the fewest of that GPU; 0: none holds it).\n"
+      "Columns: model, engine, precision, context, batch, gpu, gpu_count, layout, weights_bytes, "
+      "kv_cache_bytes,\n"
+      "activations_bytes, runtime_bytes, total_bytes (over the gpu_count GPUs), per_gpu_bytes, fits (on "
+      "gpu_count\n"
+      "of the GPU, placed as the estimate places it), gpus_needed (the fewest of that GPU; 0: none holds "
+      "it).\n"
       "Examples:\n"
-      "  vramest sweep --models llama-3.1-8b,qwen3-8b --contexts 4k,32k,128k --gpu rtx-4090,h100-sxm --gpus 1,2\n"
-      "  vramest sweep --models llama-3.1-70b --engine llamacpp --formats q4_k_m,q8_0 --batches 1,4 --output jsonl");
+      "  vramest sweep --models llama-3.1-8b,qwen3-8b --contexts 4k,32k,128k --gpu rtx-4090,h100-sxm --gpus "
+      "1,2\n"
+      "  vramest sweep --models llama-3.1-70b --engine llamacpp --formats q4_k_m,q8_0 --batches 1,4 --output "
+      "jsonl");
   add_global_options(*sweep, global);
   return sweep;
 }
@@ -130,16 +153,20 @@ CommandResult run_sweep(const SweepOptions& options, const GlobalOptions& global
   if (global.json) throw Error(ErrorCode::usage, "sweep writes CSV or JSON lines", "use --output jsonl");
   const std::string output = to_lower(options.output);
   if (output != "csv" && output != "jsonl") {
-    throw Error(ErrorCode::invalid_value, "unknown sweep output '" + options.output + "'", "use csv or jsonl");
+    throw Error(ErrorCode::invalid_value, "unknown sweep output '" + options.output + "'",
+                "use csv or jsonl");
   }
   const bool jsonl = output == "jsonl";
   const std::string data_dir = resolve_data_dir(global);
 
   std::vector<std::uint64_t> contexts;
-  for (const std::string& c : split_commas(options.contexts)) contexts.push_back(token_count(c, "context", kMaxSearchContext));
+  for (const std::string& c : split_commas(options.contexts))
+    contexts.push_back(token_count(c, "context", kMaxSearchContext));
   std::vector<std::uint64_t> batches;
-  for (const std::string& b : split_commas(options.batches)) batches.push_back(token_count(b, "batch", kMaxSearchBatch));
-  if (contexts.empty() || batches.empty()) throw Error(ErrorCode::usage, "--contexts and --batches need at least one value");
+  for (const std::string& b : split_commas(options.batches))
+    batches.push_back(token_count(b, "batch", kMaxSearchBatch));
+  if (contexts.empty() || batches.empty())
+    throw Error(ErrorCode::usage, "--contexts and --batches need at least one value");
 
   // GPU ids from --gpu, and from --gpus where it holds ids (its older meaning); counts from --gpus.
   std::vector<std::string> ids;
@@ -148,8 +175,10 @@ CommandResult run_sweep(const SweepOptions& options, const GlobalOptions& global
   }
   std::vector<std::uint64_t> counts;
   for (const std::string& item : split_commas(options.gpus)) {
-    if (all_digits(item)) counts.push_back(gpu_count(item));
-    else ids.push_back(item);
+    if (all_digits(item))
+      counts.push_back(gpu_count(item));
+    else
+      ids.push_back(item);
   }
   if (counts.empty()) counts.push_back(1);
   const GpuCatalog catalog = load_gpu_catalog(data_dir);
@@ -167,20 +196,24 @@ CommandResult run_sweep(const SweepOptions& options, const GlobalOptions& global
   for (const std::string& name : model_names) {
     models.push_back(resolve_model(name, data_dir));
     if (!models.back().arch) {
-      throw Error(ErrorCode::invalid_value, "sweep needs architectures, and '" + name + "' is a bare parameter count",
+      throw Error(ErrorCode::invalid_value,
+                  "sweep needs architectures, and '" + name + "' is a bare parameter count",
                   "name catalog models or config.json files");
     }
   }
 
-  std::string out = jsonl ? "" : "model,engine,precision,context,batch,gpu,gpu_count,layout,weights_bytes,kv_cache_bytes,"
-                                 "activations_bytes,runtime_bytes,total_bytes,per_gpu_bytes,fits,gpus_needed\n";
+  std::string out =
+      jsonl ? ""
+            : "model,engine,precision,context,batch,gpu,gpu_count,layout,weights_bytes,kv_cache_bytes,"
+              "activations_bytes,runtime_bytes,total_bytes,per_gpu_bytes,fits,gpus_needed\n";
   // vLLM's scheduler defaults depend on the GPU: plan once per default set, and pick per GPU.
   const VllmBatchDefaults small = vllm_serve_defaults(Bytes{0}, "");
   const VllmBatchDefaults large = vllm_serve_defaults(Bytes{80 * kGiB}, "h100");
   std::vector<bool> gpu_takes_large;
   std::vector<std::string> gpu_cells;
   for (const GpuSpec* gpu : gpus) {
-    gpu_takes_large.push_back(vllm_serve_defaults(gpu->memory, gpu->id).max_num_batched_tokens != small.max_num_batched_tokens);
+    gpu_takes_large.push_back(vllm_serve_defaults(gpu->memory, gpu->id).max_num_batched_tokens !=
+                              small.max_num_batched_tokens);
     gpu_cells.push_back(cell(gpu->id, jsonl));
   }
   const std::vector<std::string> format_names = split_commas(options.formats);
@@ -223,8 +256,11 @@ CommandResult run_sweep(const SweepOptions& options, const GlobalOptions& global
             const Components& c = large_plan && gpu_takes_large[g] ? large_c : small_c;
             const GpuFit fewest = fewest_of_kind(c, shape, policy, *gpus[g], reserve);
             for (const std::uint64_t count : counts) {
-              const Placement p = place(c, shape, policy, GpuGroup{std::vector<const GpuSpec*>(count, gpus[g]), reserve});
-              append_row(out, jsonl, Row{&model_cell, engine, &format.id, context, batch, &gpu_cells[g], count}, p, fewest);
+              const Placement p =
+                  place(c, shape, policy, GpuGroup{std::vector<const GpuSpec*>(count, gpus[g]), reserve});
+              append_row(out, jsonl,
+                         Row{&model_cell, engine, &format.id, context, batch, &gpu_cells[g], count}, p,
+                         fewest);
             }
           }
         }

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <memory>
 
-#include "cli/values.hpp"
 #include "catalog_data.hpp"
+#include "cli/values.hpp"
 #include "vramest/param_count.hpp"
 
 namespace vramest::shell {
@@ -15,7 +15,8 @@ namespace {
 // A GPU too large to run out of (64 TiB: 65536 of them still sum within 64 bits): the target of
 // --gpus N without --gpu, which asks for per-GPU shares only.
 const GpuSpec& unbounded_gpu() {
-  static const GpuSpec gpu{"any", {}, "any GPU", "", "", "", Bytes{1ULL << 46}, "", 0, {}, false, 0, false, ""};
+  static const GpuSpec gpu{"any", {}, "any GPU", "",    "", "",    Bytes{1ULL << 46},
+                           "",    0,  {},        false, 0,  false, ""};
   return gpu;
 }
 
@@ -49,13 +50,16 @@ void add_gpu_options(CLI::App& app, GpuFlags& flags, const std::string& gpus_hel
                  "sharing the model; exit 1 if it does not fit")
       ->type_name("ID");
   app.add_option("--gpus,--num-gpus", flags.count, gpus_help)->type_name("N");
-  app.add_option("--gpu-memory", flags.memory, "A card not in the catalog, by its memory: 24GiB, 80GB, 24576MiB")
+  app.add_option("--gpu-memory", flags.memory,
+                 "A card not in the catalog, by its memory: 24GiB, 80GB, 24576MiB")
       ->type_name("SIZE");
-  app.add_option("--reserve", flags.reserve, "Memory per GPU taken by a display or other processes, e.g. 1GiB")
+  app.add_option("--reserve", flags.reserve,
+                 "Memory per GPU taken by a display or other processes, e.g. 1GiB")
       ->type_name("SIZE");
 }
 
-GpuSelection::GpuSelection(const GpuFlags& flags, const std::string& data_dir) : catalog_(load_gpu_catalog(data_dir)) {
+GpuSelection::GpuSelection(const GpuFlags& flags, const std::string& data_dir)
+    : catalog_(load_gpu_catalog(data_dir)) {
   reserve_ = flags.reserve.empty() ? Bytes{0} : parse_memory_flag(flags.reserve, "--reserve");
   const std::uint64_t count = flags.count.empty() ? 1 : gpu_count(flags.count);
   std::vector<const GpuSpec*> named;
@@ -69,13 +73,26 @@ GpuSelection::GpuSelection(const GpuFlags& flags, const std::string& data_dir) :
   }
   if (!flags.memory.empty()) {
     const Bytes memory = parse_memory_flag(flags.memory, "--gpu-memory");
-    own_.push_back(GpuSpec{"custom", {}, "a card with " + reading_of(flags.memory, memory), "", "", flags.memory, memory,
-                           "", 0, {}, false, 0, false, "--gpu-memory"});
+    own_.push_back(GpuSpec{"custom",
+                           {},
+                           "a card with " + reading_of(flags.memory, memory),
+                           "",
+                           "",
+                           flags.memory,
+                           memory,
+                           "",
+                           0,
+                           {},
+                           false,
+                           0,
+                           false,
+                           "--gpu-memory"});
     named.push_back(&own_.back());
   }
   const bool local = group_.size() > 0;
   if (!flags.count.empty() && named.size() + (local ? 1 : 0) > 1) {
-    throw Error(ErrorCode::usage, "--gpus counts one kind of card", "repeat --gpu for a group of mixed cards");
+    throw Error(ErrorCode::usage, "--gpus counts one kind of card",
+                "repeat --gpu for a group of mixed cards");
   }
   for (const GpuSpec* gpu : named) {
     for (std::uint64_t i = 0; i < (named.size() == 1 ? count : 1); ++i) group_.push_back(gpu);
@@ -84,7 +101,8 @@ GpuSelection::GpuSelection(const GpuFlags& flags, const std::string& data_dir) :
     count_ = count;
     for (const GpuSpec& gpu : catalog_.all()) kinds_.push_back(&gpu);
     // Smallest memory first, the order a buyer reads a fit table in.
-    std::stable_sort(kinds_.begin(), kinds_.end(), [](const GpuSpec* a, const GpuSpec* b) { return a->memory < b->memory; });
+    std::stable_sort(kinds_.begin(), kinds_.end(),
+                     [](const GpuSpec* a, const GpuSpec* b) { return a->memory < b->memory; });
     return;
   }
   count_ = group_.size();
@@ -97,8 +115,20 @@ const GpuSpec& GpuSelection::resolve(const std::string& text) {
   if (const GpuSpec* gpu = catalog_.try_find(text)) return *gpu;
   if (looks_like_size(text)) {
     const Bytes memory = parse_memory_flag(text, "--gpu");
-    own_.push_back(GpuSpec{"custom-" + to_lower(text), {}, "a card with " + reading_of(text, memory), "", "", text, memory,
-                           "", 0, {}, false, 0, false, "--gpu " + text});
+    own_.push_back(GpuSpec{"custom-" + to_lower(text),
+                           {},
+                           "a card with " + reading_of(text, memory),
+                           "",
+                           "",
+                           text,
+                           memory,
+                           "",
+                           0,
+                           {},
+                           false,
+                           0,
+                           false,
+                           "--gpu " + text});
     return own_.back();
   }
   return catalog_.find(text);  // throws with "did you mean"
@@ -106,13 +136,15 @@ const GpuSpec& GpuSelection::resolve(const std::string& text) {
 
 // nvidia-smi's CSV (name, total MiB, free MiB per GPU): the installed cards, sized by what is free.
 void GpuSelection::add_local_gpus() {
-  const char* command = "nvidia-smi --query-gpu=name,memory.total,memory.free --format=csv,noheader,nounits 2>/dev/null";
+  const char* command =
+      "nvidia-smi --query-gpu=name,memory.total,memory.free --format=csv,noheader,nounits 2>/dev/null";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command, "r"), pclose);
   std::string text;
   if (pipe) {
     char buffer[4096];
     std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, pipe.get())) > 0 && text.size() < (1U << 20)) text.append(buffer, n);
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe.get())) > 0 && text.size() < (1U << 20))
+      text.append(buffer, n);
   }
   const int status = pipe ? pclose(pipe.release()) : -1;
   if (status != 0 || text.empty()) {
@@ -129,7 +161,8 @@ void GpuSelection::add_local_gpus() {
     if (line.find_first_not_of(' ') == std::string::npos) continue;
     const std::size_t c1 = line.find(',');
     const std::size_t c2 = c1 == std::string::npos ? c1 : line.find(',', c1 + 1);
-    if (c2 == std::string::npos) throw Error(ErrorCode::bad_file, "--gpu local: unexpected nvidia-smi line '" + line + "'");
+    if (c2 == std::string::npos)
+      throw Error(ErrorCode::bad_file, "--gpu local: unexpected nvidia-smi line '" + line + "'");
     const auto field = [&](std::size_t from, std::size_t to) {
       std::string f = line.substr(from, to - from);
       f.erase(0, f.find_first_not_of(' '));
@@ -149,7 +182,8 @@ void GpuSelection::add_local_gpus() {
     const GpuSpec* known = catalog_.try_find(name);
     GpuSpec gpu = known ? *known : GpuSpec{};
     gpu.id = "local-" + std::to_string(group_.size());
-    gpu.name = name + " (" + std::to_string(free.count / kMiB) + " of " + std::to_string(total.count / kMiB) + " MiB free)";
+    gpu.name = name + " (" + std::to_string(free.count / kMiB) + " of " + std::to_string(total.count / kMiB) +
+               " MiB free)";
     gpu.memory = free;
     gpu.memory_note = "free memory reported by nvidia-smi";
     gpu.featured = false;
@@ -164,7 +198,8 @@ report::GpuView GpuSelection::place(const Components& need, const ParallelShape&
   report::GpuView view;
   view.named = named();
   view.group = group_;
-  for (const GpuSpec* kind : kinds_) view.kinds.push_back(fewest_of_kind(need, shape, policy, *kind, reserve_));
+  for (const GpuSpec* kind : kinds_)
+    view.kinds.push_back(fewest_of_kind(need, shape, policy, *kind, reserve_));
   const GpuGroup group = named() ? GpuGroup{group_, reserve_}
                                  : GpuGroup{std::vector<const GpuSpec*>(count_, &unbounded_gpu()), Bytes{0}};
   view.placement = forced ? placement_detail::tensor_parallel(need, shape, group, forced->tp, forced->pp)

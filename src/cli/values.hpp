@@ -75,7 +75,10 @@ inline std::uint64_t token_count(std::string_view text, std::string_view what, s
   };
   const std::optional<Decimal> d = read_decimal(text);
   if (!d || text.find(' ') != std::string_view::npos) throw bad("");
-  const std::uint64_t multiplier = d->unit.empty() ? 1 : d->unit == "k" ? 1024 : d->unit == "m" ? 1024 * 1024 : 0;
+  const std::uint64_t multiplier = d->unit.empty()  ? 1
+                                   : d->unit == "k" ? 1024
+                                   : d->unit == "m" ? 1024 * 1024
+                                                    : 0;
   if (multiplier == 0) throw bad("");
   const std::optional<std::uint64_t> value = scaled(*d, multiplier);
   if (!value) throw bad(": not a whole number");
@@ -107,13 +110,15 @@ inline Bytes memory_size(std::string_view text) {
     std::string_view name;
     std::uint64_t bytes;
   };
-  constexpr Unit kUnits[] = {{"b", 1},      {"kb", kKB},   {"mb", kMB},   {"gb", kGB}, {"tb", 1000 * kGB},
-                             {"kib", kKiB}, {"mib", kMiB}, {"gib", kGiB}, {"tib", 1024 * kGiB},
-                             {"k", kKiB},   {"m", kMiB},   {"g", kGiB},   {"t", 1024 * kGiB}};
+  constexpr Unit kUnits[] = {
+      {"b", 1},      {"kb", kKB},   {"mb", kMB},       {"gb", kGB},          {"tb", 1000 * kGB},
+      {"kib", kKiB}, {"mib", kMiB}, {"gib", kGiB},     {"tib", 1024 * kGiB}, {"k", kKiB},
+      {"m", kMiB},   {"g", kGiB},   {"t", 1024 * kGiB}};
   for (const Unit& u : kUnits) {
     if (!d || d->unit != u.name) continue;
     // Sub-byte remainders round to the nearest byte (23.5GiB is whole; 0.3KB is 300 B).
-    const std::uint64_t bytes = checked_add(checked_mul(d->whole, u.bytes), mul_div_round(d->fraction, u.bytes, d->fraction_scale));
+    const std::uint64_t bytes =
+        checked_add(checked_mul(d->whole, u.bytes), mul_div_round(d->fraction, u.bytes, d->fraction_scale));
     if (bytes == 0) throw Error(ErrorCode::invalid_value, "memory size '" + shown + "' is zero");
     return Bytes{bytes};
   }

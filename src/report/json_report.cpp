@@ -1,9 +1,8 @@
-#include "report/report.hpp"
-
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
+#include "report/report.hpp"
 #include "vramest/io/json.hpp"
 
 namespace vramest::report {
@@ -22,8 +21,9 @@ void add_gpus(nlohmann::ordered_json& j, const GpuView& gpus) {
   j["per_gpu_bytes"] = p.per_gpu_max.count;
   nlohmann::ordered_json per_gpu = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < p.per_gpu.size(); ++i) {
-    per_gpu.push_back({{"gpu", gpus.named ? nlohmann::ordered_json(gpus.group[i]->id) : nlohmann::ordered_json(nullptr)},
-                       {"bytes", p.per_gpu[i].sum().count}});
+    per_gpu.push_back(
+        {{"gpu", gpus.named ? nlohmann::ordered_json(gpus.group[i]->id) : nlohmann::ordered_json(nullptr)},
+         {"bytes", p.per_gpu[i].sum().count}});
   }
   j["placement"] = {{"layout", layout_text(p.layout)},
                     {"split", split_policy_name(p.layout.policy)},
@@ -34,13 +34,17 @@ void add_gpus(nlohmann::ordered_json& j, const GpuView& gpus) {
                     {"fits", gpus.named ? nlohmann::ordered_json(p.fits) : nlohmann::ordered_json(nullptr)}};
   nlohmann::ordered_json kinds = nlohmann::ordered_json::array();
   for (const GpuFit& fit : gpus.kinds) {
-    const auto in_group = static_cast<std::uint64_t>(std::count(gpus.group.begin(), gpus.group.end(), fit.gpu));
-    const bool fits = gpus.kinds.size() == 1 && gpus.named ? p.fits : fit.count != 0 && fit.count <= std::max<std::uint64_t>(1, in_group);
+    const auto in_group =
+        static_cast<std::uint64_t>(std::count(gpus.group.begin(), gpus.group.end(), fit.gpu));
+    const bool fits = gpus.kinds.size() == 1 && gpus.named
+                          ? p.fits
+                          : fit.count != 0 && fit.count <= std::max<std::uint64_t>(1, in_group);
     kinds.push_back({{"id", fit.gpu->id},
                      {"name", fit.gpu->name},
                      {"memory_bytes", fit.gpu->memory.count},
                      {"count", fit.count},
-                     {"layout", fit.count == 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(layout_text(fit.layout))},
+                     {"layout", fit.count == 0 ? nlohmann::ordered_json(nullptr)
+                                               : nlohmann::ordered_json(layout_text(fit.layout))},
                      {"fits", fits}});
   }
   j["gpus"] = std::move(kinds);
@@ -172,7 +176,8 @@ std::string formats_json(const std::vector<std::pair<FormatInfo, std::optional<d
   for (const auto& [info, bpw] : formats) {
     doc["formats"].push_back({{"id", info.id},
                               {"family", info.family},
-                              {"bits_per_weight_llama_3_1_8b", bpw ? nlohmann::ordered_json(*bpw) : nlohmann::ordered_json(nullptr)},
+                              {"bits_per_weight_llama_3_1_8b",
+                               bpw ? nlohmann::ordered_json(*bpw) : nlohmann::ordered_json(nullptr)},
                               {"description", info.description}});
   }
   return dump(doc);
@@ -195,28 +200,32 @@ std::string training_json(const TrainingView& view) {
                      {"optimizer", optimizer_name(o.optimizer)},
                      {"grad_checkpointing", checkpointing_name(o.checkpointing)},
                      {"trainable_params", r.trainable_params},
-                     {"lora_rank", e_mode_is_lora(r.estimate.mode) ? nlohmann::ordered_json(o.lora_rank) : nlohmann::ordered_json(nullptr)},
-                     {"lora_targets", e_mode_is_lora(r.estimate.mode) ? nlohmann::ordered_json(targets) : nlohmann::ordered_json(nullptr)},
+                     {"lora_rank", e_mode_is_lora(r.estimate.mode) ? nlohmann::ordered_json(o.lora_rank)
+                                                                   : nlohmann::ordered_json(nullptr)},
+                     {"lora_targets", e_mode_is_lora(r.estimate.mode) ? nlohmann::ordered_json(targets)
+                                                                      : nlohmann::ordered_json(nullptr)},
                      {"gpus", o.gpus},
                      {"zero_stage", o.zero_stage},
                      {"tp", o.tp},
                      {"pp", o.pp},
-                     {"offload", o.offload == Offload::none ? "none" : o.offload == Offload::optimizer ? "optimizer" : "params"},
+                     {"offload", o.offload == Offload::none        ? "none"
+                                 : o.offload == Offload::optimizer ? "optimizer"
+                                                                   : "params"},
                      {"grad_accum", view.grad_accum},
                      {"host_bytes", r.host.count},
                      {"logits_bytes", r.logits.count},
                      {"dominant", r.dominant}};
   nlohmann::ordered_json levers = nlohmann::ordered_json::array();
   for (const Lever& l : view.levers) {
-    levers.push_back({{"lever", l.name}, {"saves_bytes", l.saves.count}, {"total_bytes", l.total_after.count}});
+    levers.push_back(
+        {{"lever", l.name}, {"saves_bytes", l.saves.count}, {"total_bytes", l.total_after.count}});
   }
   doc["levers"] = std::move(levers);
   // The rules of thumb have no QLoRA rule: null rather than absent, so every training document has the key.
-  doc["rule"] = view.rule.total.count == 0
-                    ? nlohmann::ordered_json(nullptr)
-                    : nlohmann::ordered_json{{"precision", view.rule.precision},
-                                             {"low_bytes", view.rule.low.count},
-                                             {"high_bytes", view.rule.high.count}};
+  doc["rule"] = view.rule.total.count == 0 ? nlohmann::ordered_json(nullptr)
+                                           : nlohmann::ordered_json{{"precision", view.rule.precision},
+                                                                    {"low_bytes", view.rule.low.count},
+                                                                    {"high_bytes", view.rule.high.count}};
   doc["notes"] = r.notes;
   return dump(doc);
 }
@@ -227,7 +236,9 @@ namespace vramest::report {
 
 std::string fit_json(const FitView& view) {
   nlohmann::ordered_json doc = document();
-  doc["model"] = {{"name", view.model.name}, {"params", view.model.params}, {"active_params", view.model.active_params},
+  doc["model"] = {{"name", view.model.name},
+                  {"params", view.model.params},
+                  {"active_params", view.model.active_params},
                   {"source", view.model.source}};
   if (!view.hf_id.empty()) doc["model"]["hf_id"] = view.hf_id;
   doc["engine"] = engine_name(view.engine);
@@ -247,23 +258,29 @@ std::string fit_json(const FitView& view) {
                     {"batch", view.batch},
                     {"fits", view.fits},
                     {"total_bytes", c.sum().count},
-                    {"components", {{"weights", c.weights.count}, {"kv_cache", c.kv_cache.count},
-                                    {"activations", c.activations.count}, {"runtime", c.runtime.count}}}};
+                    {"components",
+                     {{"weights", c.weights.count},
+                      {"kv_cache", c.kv_cache.count},
+                      {"activations", c.activations.count},
+                      {"runtime", c.runtime.count}}}};
   doc["max_context"] = view.max_context;
   doc["trained_context"] = view.trained_context;
   doc["max_batch"] = view.max_batch;
-  doc["best_format"] = view.best_format.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(view.best_format);
-  doc["fewest_gpus"] = {{"gpu", view.fewest.gpu->id},
-                        {"count", view.fewest.count},
-                        {"layout", view.fewest.count == 0 ? nlohmann::ordered_json(nullptr)
-                                                          : nlohmann::ordered_json(layout_text(view.fewest.layout))}};
+  doc["best_format"] =
+      view.best_format.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(view.best_format);
+  doc["fewest_gpus"] = {
+      {"gpu", view.fewest.gpu->id},
+      {"count", view.fewest.count},
+      {"layout", view.fewest.count == 0 ? nlohmann::ordered_json(nullptr)
+                                        : nlohmann::ordered_json(layout_text(view.fewest.layout))}};
   if (view.offload) {
     const LayerOffload& o = *view.offload;
     doc["llamacpp_offload"] = {{"gpu_layers", o.gpu_layers},
                                {"total_layers", o.total_layers + 1},
                                {"gpu_bytes", o.gpu_bytes.count},
                                {"host_bytes", o.host_bytes.count},
-                               {"cpu_moe_layers", o.cpu_moe_layers ? nlohmann::ordered_json(*o.cpu_moe_layers) : nlohmann::ordered_json(nullptr)},
+                               {"cpu_moe_layers", o.cpu_moe_layers ? nlohmann::ordered_json(*o.cpu_moe_layers)
+                                                                   : nlohmann::ordered_json(nullptr)},
                                {"cpu_moe_host_bytes", o.cpu_moe_host_bytes.count}};
   } else {
     doc["llamacpp_offload"] = nullptr;
@@ -275,8 +292,10 @@ std::string fit_json(const FitView& view) {
                     {"decode_aggregate_tokens_per_s", s.decode_aggregate_tokens_per_s},
                     {"prompt_tokens", view.prompt},
                     {"prefill_flops", s.prefill_flops},
-                    {"prefill_seconds", s.compute_known ? nlohmann::ordered_json(s.prefill_seconds) : nlohmann::ordered_json(nullptr)},
-                    {"ttft_seconds", s.compute_known ? nlohmann::ordered_json(s.ttft_seconds) : nlohmann::ordered_json(nullptr)}};
+                    {"prefill_seconds", s.compute_known ? nlohmann::ordered_json(s.prefill_seconds)
+                                                        : nlohmann::ordered_json(nullptr)},
+                    {"ttft_seconds", s.compute_known ? nlohmann::ordered_json(s.ttft_seconds)
+                                                     : nlohmann::ordered_json(nullptr)}};
   } else {
     doc["speed"] = nullptr;
   }
@@ -303,16 +322,27 @@ std::string inspect_json(const ModelFile& file, std::uint64_t top) {
   doc["tensor_count"] = file.tensors.size();
   if (file.arch) {
     const ModelArch& a = *file.arch;
-    doc["architecture"] = {{"model_type", a.model_type}, {"layers", a.layer_count()}, {"hidden", a.hidden},
-                           {"heads", a.heads}, {"kv_heads", a.kv_heads}, {"head_dim", a.head_dim}, {"vocab", a.vocab},
-                           {"max_context", a.max_context}, {"tied_embeddings", a.tied_embeddings},
-                           {"experts", a.moe ? nlohmann::ordered_json(a.moe->experts) : nlohmann::ordered_json(nullptr)},
-                           {"experts_per_token", a.moe ? nlohmann::ordered_json(a.moe->experts_per_token) : nlohmann::ordered_json(nullptr)},
-                           {"kv_lora_rank", a.mla ? nlohmann::ordered_json(a.mla->kv_lora_rank) : nlohmann::ordered_json(nullptr)}};
+    doc["architecture"] = {
+        {"model_type", a.model_type},
+        {"layers", a.layer_count()},
+        {"hidden", a.hidden},
+        {"heads", a.heads},
+        {"kv_heads", a.kv_heads},
+        {"head_dim", a.head_dim},
+        {"vocab", a.vocab},
+        {"max_context", a.max_context},
+        {"tied_embeddings", a.tied_embeddings},
+        {"experts", a.moe ? nlohmann::ordered_json(a.moe->experts) : nlohmann::ordered_json(nullptr)},
+        {"experts_per_token",
+         a.moe ? nlohmann::ordered_json(a.moe->experts_per_token) : nlohmann::ordered_json(nullptr)},
+        {"kv_lora_rank",
+         a.mla ? nlohmann::ordered_json(a.mla->kv_lora_rank) : nlohmann::ordered_json(nullptr)}};
   } else {
     doc["architecture"] = nullptr;
   }
-  const auto part = [](const PartTotals& p) { return nlohmann::ordered_json{{"params", p.params}, {"bytes", p.bytes.count}}; };
+  const auto part = [](const PartTotals& p) {
+    return nlohmann::ordered_json{{"params", p.params}, {"bytes", p.bytes.count}};
+  };
   doc["text"] = part(file.text);
   doc["vision"] = part(file.vision);
   doc["mtp"] = part(file.mtp);
@@ -322,11 +352,17 @@ std::string inspect_json(const ModelFile& file, std::uint64_t top) {
   nlohmann::ordered_json big = nlohmann::ordered_json::array();
   std::vector<const FileTensor*> sorted;
   for (const FileTensor& t : file.tensors) sorted.push_back(&t);
-  std::sort(sorted.begin(), sorted.end(), [](const FileTensor* a, const FileTensor* b) { return a->bytes > b->bytes; });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const FileTensor* a, const FileTensor* b) { return a->bytes > b->bytes; });
   for (std::size_t i = 0; i < sorted.size() && i < top; ++i) {
     const FileTensor& t = *sorted[i];
-    big.push_back({{"name", t.name}, {"type", t.type}, {"shape", t.shape}, {"bytes", t.bytes},
-                   {"part", t.part == TensorPart::text ? "text" : t.part == TensorPart::vision ? "vision" : "mtp"}});
+    big.push_back({{"name", t.name},
+                   {"type", t.type},
+                   {"shape", t.shape},
+                   {"bytes", t.bytes},
+                   {"part", t.part == TensorPart::text     ? "text"
+                            : t.part == TensorPart::vision ? "vision"
+                                                           : "mtp"}});
   }
   doc["largest_tensors"] = std::move(big);
   nlohmann::ordered_json meta = nlohmann::ordered_json::object();

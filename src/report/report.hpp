@@ -10,13 +10,13 @@
 #include "vramest/catalog.hpp"
 #include "vramest/estimate.hpp"
 #include "vramest/fit.hpp"
-#include "vramest/speed.hpp"
 #include "vramest/formats.hpp"
 #include "vramest/gpu.hpp"
 #include "vramest/inference.hpp"
 #include "vramest/model_file.hpp"
 #include "vramest/placement.hpp"
 #include "vramest/rule.hpp"
+#include "vramest/speed.hpp"
 #include "vramest/training.hpp"
 
 namespace vramest::report {
@@ -58,8 +58,8 @@ struct AnalysisView {
 // model does not use with KV cache pages.
 struct VllmReservation {
   const GpuSpec* gpu = nullptr;
-  Bytes reserved;           // utilization x memory, claimed at start-up whatever the load
-  Bytes kv_pool;            // reserved minus weights, activation peak and runtime (0 if negative)
+  Bytes reserved;               // utilization x memory, claimed at start-up whatever the load
+  Bytes kv_pool;                // reserved minus weights, activation peak and runtime (0 if negative)
   std::uint64_t kv_tokens = 0;  // tokens the pool holds (all sequences together)
 };
 
@@ -89,8 +89,8 @@ struct TrainingView {
 
 // `vramest fit`: the request's verdict and every answer about the GPU group.
 struct ChartSeries {
-  std::string label;                 // a weight format
-  std::vector<Bytes> totals;         // one per chart context; group total
+  std::string label;          // a weight format
+  std::vector<Bytes> totals;  // one per chart context; group total
 };
 
 struct FitView {
@@ -100,19 +100,19 @@ struct FitView {
   std::string format;
   std::vector<std::string> defaults;
   std::vector<std::string> readings;  // how ambiguous spellings were read
-  std::vector<const GpuSpec*> gpus;  // the group, one entry per GPU
-  Bytes capacity;                    // the group's memory (driver totals)
-  Bytes reserve;                     // per GPU
+  std::vector<const GpuSpec*> gpus;   // the group, one entry per GPU
+  Bytes capacity;                     // the group's memory (driver totals)
+  Bytes reserve;                      // per GPU
   std::uint64_t context = 0;
   std::uint64_t batch = 1;
-  Components request;                // the request's components
-  Placement placement;               // the request on the group
+  Components request;   // the request's components
+  Placement placement;  // the request on the group
   bool fits = false;
-  std::uint64_t max_context = 0;     // at `batch`
-  std::uint64_t trained_context = 0; // the model's max_position_embeddings (0: unknown)
-  std::uint64_t max_batch = 0;       // at `context`
-  std::string best_format;           // empty: none fits
-  GpuFit fewest;                     // of the group's first kind (count 0: none)
+  std::uint64_t max_context = 0;        // at `batch`
+  std::uint64_t trained_context = 0;    // the model's max_position_embeddings (0: unknown)
+  std::uint64_t max_batch = 0;          // at `context`
+  std::string best_format;              // empty: none fits
+  GpuFit fewest;                        // of the group's first kind (count 0: none)
   std::optional<LayerOffload> offload;  // llama.cpp
   std::optional<SpeedBounds> speed;
   std::uint64_t prompt = 0;
@@ -133,7 +133,8 @@ std::string detailed_text(const DetailedView& view, const Style& style);
 std::string detailed_json(const DetailedView& view);
 std::string models_text(const std::vector<ModelEntry>& models, const Style& style);
 std::string models_json(const std::vector<ModelEntry>& models);
-std::string formats_text(const std::vector<std::pair<FormatInfo, std::optional<double>>>& formats, const Style& style);
+std::string formats_text(const std::vector<std::pair<FormatInfo, std::optional<double>>>& formats,
+                         const Style& style);
 std::string formats_json(const std::vector<std::pair<FormatInfo, std::optional<double>>>& formats);
 std::string analysis_text(const AnalysisView& view, const Style& style);
 std::string gpus_text(const std::vector<GpuSpec>& gpus, const Style& style);

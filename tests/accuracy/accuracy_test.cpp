@@ -5,11 +5,8 @@
 // number corresponds to (a component, a sum of components, or vLLM's KV pool). This test runs
 // the detailed estimator on every one, checks the median relative error against the threshold
 // the README states, and with VRAMEST_ACCURACY_REPORT=1 prints the README's table.
-#include <catch2/catch.hpp>
-
-#include "cli/choices.hpp"
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -18,6 +15,7 @@
 #include <sstream>
 
 #include "catalog_data.hpp"
+#include "cli/choices.hpp"
 #include "vramest/inference.hpp"
 #include "vramest/io/json.hpp"
 #include "vramest/parse/hf_config.hpp"
@@ -53,12 +51,14 @@ double median_abs(std::vector<double> errors) {
 
 // A markdown table of median and worst absolute error per group.
 void print_error_table(const char* group, const std::map<std::string, std::vector<double>>& errors_by_group) {
-  std::cout << "\n| " << group << " | comparisons | median abs error | worst |\n| --- | ---: | ---: | ---: |\n";
+  std::cout << "\n| " << group
+            << " | comparisons | median abs error | worst |\n| --- | ---: | ---: | ---: |\n";
   for (const auto& [name, errors] : errors_by_group) {
     double worst = 0;
     for (double e : errors) worst = std::max(worst, std::fabs(e));
-    std::cout << "| " << name << " | " << errors.size() << " | " << std::llround(median_abs(errors) * 1000) / 10.0
-              << "% | " << std::llround(worst * 1000) / 10.0 << "% |\n";
+    std::cout << "| " << name << " | " << errors.size() << " | "
+              << std::llround(median_abs(errors) * 1000) / 10.0 << "% | " << std::llround(worst * 1000) / 10.0
+              << "% |\n";
   }
 }
 
@@ -96,13 +96,16 @@ std::vector<Comparison> run_all() {
     opt.max_num_batched_tokens = spec.value("max_num_batched_tokens", std::uint64_t{2048});
     opt.max_num_seqs = spec.value("max_num_seqs", std::uint64_t{256});
     const ModelRef ref{model_entry.id, counts.total, counts.active, "catalog"};
-    const DetailedInference d = estimate_inference(arch, ref, parse_weight_format(spec["format"].get<std::string>()), opt);
+    const DetailedInference d =
+        estimate_inference(arch, ref, parse_weight_format(spec["format"].get<std::string>()), opt);
     const Components& c = d.estimate.components;
 
     // vLLM's KV pool: utilization x GPU memory, less weights, activation peak and runtime.
     double gpu_memory = 0;
-    if (spec.contains("gpu")) gpu_memory = static_cast<double>(gpus.find(spec["gpu"].get<std::string>()).memory.count);
-    if (spec.contains("gpu_memory_from")) gpu_memory = entry["measured"][spec["gpu_memory_from"].get<std::string>()].get<double>();
+    if (spec.contains("gpu"))
+      gpu_memory = static_cast<double>(gpus.find(spec["gpu"].get<std::string>()).memory.count);
+    if (spec.contains("gpu_memory_from"))
+      gpu_memory = entry["measured"][spec["gpu_memory_from"].get<std::string>()].get<double>();
     const double pool = spec.value("gpu_memory_utilization", 0.9) * gpu_memory -
                         static_cast<double>((c.weights + c.activations + c.runtime).count);
 
@@ -114,14 +117,22 @@ std::vector<Comparison> run_all() {
       r.estimate_key = cmp["estimate"];
       r.measured = entry["measured"][r.measured_key].get<double>();
       const std::string& key = r.estimate_key;
-      if (key == "weights") r.estimated = static_cast<double>(c.weights.count);
-      else if (key == "kv_cache") r.estimated = static_cast<double>(c.kv_cache.count);
-      else if (key == "activations") r.estimated = static_cast<double>(c.activations.count);
-      else if (key == "weights+activations") r.estimated = static_cast<double>((c.weights + c.activations).count);
-      else if (key == "weights+kv_cache") r.estimated = static_cast<double>((c.weights + c.kv_cache).count);
-      else if (key == "weights+kv_cache+activations") r.estimated = static_cast<double>((c.weights + c.kv_cache + c.activations).count);
-      else if (key == "total") r.estimated = static_cast<double>(d.estimate.total.count);
-      else if (key == "kv_pool") r.estimated = pool;
+      if (key == "weights")
+        r.estimated = static_cast<double>(c.weights.count);
+      else if (key == "kv_cache")
+        r.estimated = static_cast<double>(c.kv_cache.count);
+      else if (key == "activations")
+        r.estimated = static_cast<double>(c.activations.count);
+      else if (key == "weights+activations")
+        r.estimated = static_cast<double>((c.weights + c.activations).count);
+      else if (key == "weights+kv_cache")
+        r.estimated = static_cast<double>((c.weights + c.kv_cache).count);
+      else if (key == "weights+kv_cache+activations")
+        r.estimated = static_cast<double>((c.weights + c.kv_cache + c.activations).count);
+      else if (key == "total")
+        r.estimated = static_cast<double>(d.estimate.total.count);
+      else if (key == "kv_pool")
+        r.estimated = pool;
       else if (key == "kv_pool_blocks") {  // the log counts 16-token pages; compare their bytes
         r.measured *= static_cast<double>(kVllmBlockTokens * d.kv.bytes_per_token_full);
         r.estimated = pool;
@@ -142,7 +153,8 @@ std::vector<Comparison> run_training() {
     const nlohmann::json& spec = entry["vramest"]["estimate"];
     INFO(entry["id"].get<std::string>());
     const ModelEntry& model_entry = models.find(spec["model"].get<std::string>());
-    const ModelArch arch = arch_from_hf_config(nlohmann::json::parse(model_entry.config_json), model_entry.id);
+    const ModelArch arch =
+        arch_from_hf_config(nlohmann::json::parse(model_entry.config_json), model_entry.id);
     const ParamCounts counts = count_params(arch);
     TrainingOptions opt;
     opt.mode = vramest::shell::kModes.parse(spec["mode"].get<std::string>());
@@ -159,7 +171,8 @@ std::vector<Comparison> run_training() {
     opt.offload = vramest::shell::kOffloads.parse(spec["offload"].get<std::string>());
     opt.kbit_upcast = spec["kbit_upcast"].get<bool>();
     opt.nf4_double_quant = spec["nf4_double_quant"].get<bool>();
-    const TrainingResult r = estimate_training(arch, {model_entry.id, counts.total, counts.active, "catalog"}, opt);
+    const TrainingResult r =
+        estimate_training(arch, {model_entry.id, counts.total, counts.active, "catalog"}, opt);
     const Components& c = r.estimate.components;
     for (const nlohmann::json& cmp : entry["vramest"]["compare"]) {
       Comparison result;
@@ -188,12 +201,14 @@ void report(const std::vector<Comparison>& results, const char* group_name) {
     groups[r.engine].push_back(r.error());
     all.push_back(r.error());
   }
-  std::cout << "| measurement | " << group_name << " | measured | compared with | measured GB | vramest GB | error |\n"
+  std::cout << "| measurement | " << group_name
+            << " | measured | compared with | measured GB | vramest GB | error |\n"
                "| --- | --- | --- | --- | ---: | ---: | ---: |\n";
   for (const Comparison& r : results) {
-    std::cout << "| " << r.id << " | " << r.engine << " | " << r.measured_key << " | " << r.estimate_key << " | "
-              << std::llround(r.measured / 1e7) / 100.0 << " | " << std::llround(r.estimated / 1e7) / 100.0 << " | "
-              << std::showpos << std::llround(r.error() * 1000) / 10.0 << std::noshowpos << "% |\n";
+    std::cout << "| " << r.id << " | " << r.engine << " | " << r.measured_key << " | " << r.estimate_key
+              << " | " << std::llround(r.measured / 1e7) / 100.0 << " | "
+              << std::llround(r.estimated / 1e7) / 100.0 << " | " << std::showpos
+              << std::llround(r.error() * 1000) / 10.0 << std::noshowpos << "% |\n";
   }
   groups["all"] = all;
   print_error_table(group_name, groups);
@@ -212,7 +227,9 @@ TEST_CASE("accuracy: published decode speeds stay under the bandwidth bound", "[
   int checked = 0;
   const char* env = std::getenv("VRAMEST_ACCURACY_REPORT");
   const bool print = env != nullptr && *env != '\0';
-  if (print) std::cout << "| measurement | GPU | measured tok/s | bound tok/s | share of bound |\n| --- | --- | ---: | ---: | ---: |\n";
+  if (print)
+    std::cout << "| measurement | GPU | measured tok/s | bound tok/s | share of bound |\n| --- | --- | ---: "
+                 "| ---: | ---: |\n";
   while (std::getline(in, line)) {
     const nlohmann::json entry = nlohmann::json::parse(line);
     if (entry["phase"] != "decode" || entry["context_or_prompt"].is_null()) continue;
@@ -220,7 +237,8 @@ TEST_CASE("accuracy: published decode speeds stay under the bandwidth bound", "[
     std::string format = entry["weights_format"];
     if (format.rfind("exl2", 0) == 0) continue;  // ExLlamaV2's variable-rate format is not modelled
     const Engine engine = engine_text == "llamacpp" ? Engine::llamacpp : Engine::vllm;
-    if (engine != Engine::llamacpp) format = format == "f16" ? "fp16" : format == "gptq-4bit" ? "gptq" : format;
+    if (engine != Engine::llamacpp)
+      format = format == "f16" ? "fp16" : format == "gptq-4bit" ? "gptq" : format;
     const ModelEntry* model = models.try_find(entry["model"].get<std::string>());
     const GpuSpec* gpu = gpus.try_find(entry["gpu"].get<std::string>());
     if (model == nullptr || gpu == nullptr) continue;
@@ -231,7 +249,8 @@ TEST_CASE("accuracy: published decode speeds stay under the bandwidth bound", "[
     opt.engine = engine;
     const InferencePlan plan = plan_inference(arch, {model->id, counts.total, counts.active, "catalog"},
                                               parse_weight_format(format), opt);
-    const double bound = speed_bounds(plan, entry["context_or_prompt"].get<std::uint64_t>(), 1, 1, *gpu, 1).decode_tokens_per_s;
+    const double bound = speed_bounds(plan, entry["context_or_prompt"].get<std::uint64_t>(), 1, 1, *gpu, 1)
+                             .decode_tokens_per_s;
     const double measured = entry["tokens_per_second"].get<double>();
     if (print) {
       std::cout << "| " << entry["id"].get<std::string>() << " | " << gpu->id << " | " << measured << " | "
@@ -243,7 +262,8 @@ TEST_CASE("accuracy: published decode speeds stay under the bandwidth bound", "[
   CHECK(checked >= 10);
 }
 
-TEST_CASE("accuracy: training estimates stay within 15% median of published measurements", "[accuracy][training]") {
+TEST_CASE("accuracy: training estimates stay within 15% median of published measurements",
+          "[accuracy][training]") {
   const std::vector<Comparison> results = run_training();
   REQUIRE(results.size() >= 15);
   std::vector<double> errors;
@@ -269,9 +289,10 @@ TEST_CASE("accuracy: the median error against published measurements stays under
     std::cout << "| measurement | engine | measured | compared with | measured MiB | vramest MiB | error |\n"
                  "| --- | --- | --- | --- | ---: | ---: | ---: |\n";
     for (const Comparison& r : results) {
-      std::cout << "| " << r.id << " | " << r.engine << " | " << r.measured_key << " | " << r.estimate_key << " | "
-                << std::llround(r.measured / kMiB) << " | " << std::llround(r.estimated / kMiB) << " | "
-                << std::showpos << std::llround(r.error() * 1000) / 10.0 << std::noshowpos << "% |\n";
+      std::cout << "| " << r.id << " | " << r.engine << " | " << r.measured_key << " | " << r.estimate_key
+                << " | " << std::llround(r.measured / kMiB) << " | " << std::llround(r.estimated / kMiB)
+                << " | " << std::showpos << std::llround(r.error() * 1000) / 10.0 << std::noshowpos
+                << "% |\n";
     }
     print_error_table("engine", by_engine);
     print_error_table("compared with", by_quantity);

@@ -1,14 +1,12 @@
 // Golden tests: run the real vramest binary and compare its exact stdout, stderr and exit code
 // with tests/golden/expected/<case>.txt. To accept new output after a deliberate change:
 //   VRAMEST_UPDATE_GOLDEN=1 ./build/tests/vramest_tests "[golden]"   (then review the diff)
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
-#include <filesystem>
-
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -38,8 +36,8 @@ std::string run_case(const GoldenCase& c) {
   close(fd);
   const std::string out_path = scratch;
   const std::string err_path = out_path + ".err";
-  std::string command = "cd " + shell_quote(VRAMEST_GOLDEN_DIR) + " && NO_COLOR=1 COLUMNS= VRAMEST_DATA_DIR= " +
-                        shell_quote(VRAMEST_BINARY);
+  std::string command = "cd " + shell_quote(VRAMEST_GOLDEN_DIR) +
+                        " && NO_COLOR=1 COLUMNS= VRAMEST_DATA_DIR= " + shell_quote(VRAMEST_BINARY);
   std::string shown = "vramest";
   for (const std::string& arg : c.args) {
     command += " " + shell_quote(arg);
@@ -48,8 +46,9 @@ std::string run_case(const GoldenCase& c) {
   command += " >" + out_path + " 2>" + err_path;
   const int status = std::system(command.c_str());
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::string record = "$ " + shown + "\nexit: " + std::to_string(code) + "\n--- stdout\n" + vramest::test::read_text(out_path) +
-                       "--- stderr\n" + vramest::test::read_text(err_path);
+  std::string record = "$ " + shown + "\nexit: " + std::to_string(code) + "\n--- stdout\n" +
+                       vramest::test::read_text(out_path) + "--- stderr\n" +
+                       vramest::test::read_text(err_path);
   std::remove(out_path.c_str());
   std::remove(err_path.c_str());
   return record;
@@ -110,19 +109,30 @@ TEST_CASE("golden: detailed estimates from the architecture", "[golden][detailed
   check_all({
       {"detailed_llama_3_1_8b", {"llama-3.1-8b"}, 0},
       {"detailed_llama_3_1_8b_json", {"meta-llama/Llama-3.1-8B", "-c", "8192", "--json"}, 0},
-      {"detailed_vllm_no_fit", {"qwen3-8b", "-c", "32k", "-b", "4", "--engine", "vllm", "--gpu", "rtx-4090"}, 1},
+      {"detailed_vllm_no_fit",
+       {"qwen3-8b", "-c", "32k", "-b", "4", "--engine", "vllm", "--gpu", "rtx-4090"},
+       1},
       {"detailed_vllm_h100_json", {"llama-3.1-8b", "--engine", "vllm", "--gpu", "h100-sxm", "--json"}, 0},
-      {"detailed_llamacpp_q8_kv", {"llama-3-8b", "-p", "q4_k_m", "--engine", "llamacpp", "--kv-dtype", "q8_0",
-                                   "--gpu", "rtx-3060-12gb"}, 0},
-      {"detailed_llamacpp_gpt_oss", {"gpt-oss-20b", "--engine", "llamacpp", "-c", "131072", "--ubatch", "2048",
-                                     "--units", "gib"}, 0},
+      {"detailed_llamacpp_q8_kv",
+       {"llama-3-8b", "-p", "q4_k_m", "--engine", "llamacpp", "--kv-dtype", "q8_0", "--gpu", "rtx-3060-12gb"},
+       0},
+      {"detailed_llamacpp_gpt_oss",
+       {"gpt-oss-20b", "--engine", "llamacpp", "-c", "131072", "--ubatch", "2048", "--units", "gib"},
+       0},
       {"detailed_moe_awq", {"mixtral-8x7b", "-p", "awq"}, 0},
-      {"placement_vllm_tp_pp", {"llama-3.1-70b", "--engine", "vllm", "--gpu", "l40s", "--gpus", "6", "-c", "8k"}, 0},
-      {"placement_vllm_forced_json", {"llama-3.1-70b", "--engine", "vllm", "--gpu", "h100-sxm", "-tp", "2", "-pp", "2",
-                                      "--json"}, 0},
-      {"placement_mixed_group", {"qwen2.5-14b", "-p", "q8_0", "--gpu", "rtx-4090", "--gpu", "rtx-3060-12gb"}, 0},
-      {"llamacpp_ngl_np", {"llama-3.1-70b", "-p", "q4_k_m", "-ngl", "40", "-c", "16384", "-np", "4", "-ctk", "q8_0",
-                           "-ctv", "q4_0", "-fa", "on", "--gpu", "NVIDIA GeForce RTX 4090"}, 0},
+      {"placement_vllm_tp_pp",
+       {"llama-3.1-70b", "--engine", "vllm", "--gpu", "l40s", "--gpus", "6", "-c", "8k"},
+       0},
+      {"placement_vllm_forced_json",
+       {"llama-3.1-70b", "--engine", "vllm", "--gpu", "h100-sxm", "-tp", "2", "-pp", "2", "--json"},
+       0},
+      {"placement_mixed_group",
+       {"qwen2.5-14b", "-p", "q8_0", "--gpu", "rtx-4090", "--gpu", "rtx-3060-12gb"},
+       0},
+      {"llamacpp_ngl_np",
+       {"llama-3.1-70b", "-p", "q4_k_m", "-ngl", "40", "-c", "16384", "-np", "4", "-ctk", "q8_0", "-ctv",
+        "q4_0", "-fa", "on", "--gpu", "NVIDIA GeForce RTX 4090"},
+       0},
       {"gpu_by_size", {"qwen3-8b", "--gpu", "24G", "--reserve", "1GiB"}, 0},
       {"detailed_mla_8_gpus", {"deepseek-v3", "--engine", "vllm", "--gpu", "h200", "--gpus", "8"}, 0},
       {"detailed_gemma3_sliding", {"gemma-3-27b", "-c", "128k", "-p", "q4_k_m", "--engine", "llamacpp"}, 0},
@@ -136,18 +146,30 @@ TEST_CASE("golden: detailed estimates from the architecture", "[golden][detailed
 TEST_CASE("golden: training and fine-tuning from the architecture", "[golden][training]") {
   check_all({
       {"train_full_8b", {"llama-3.1-8b", "--mode", "train", "-c", "2048"}, 0},
-      {"train_full_70b_zero3_json", {"llama-3.1-70b", "--mode", "train", "--gpus", "8", "--zero", "3",
-                                     "--grad-checkpointing", "full", "--json"}, 0},
-      {"train_lora_all_linear_4090", {"qwen2.5-7b", "--mode", "lora", "--lora-rank", "64", "--lora-targets",
-                                      "all-linear", "-b", "2", "--optimizer", "adamw-8bit", "--gpu", "rtx-4090"}, 1},
-      {"train_qlora_3090_json", {"llama-3.1-8b", "--mode", "qlora", "-c", "2048", "--grad-checkpointing", "full",
-                                 "--gpu", "rtx-3090", "--json"}, 0},
-      {"train_tp_pp", {"llama-3.1-70b", "--mode", "train", "--tp", "4", "--pp", "2", "--gpus", "16", "--zero", "1",
-                       "--grad-checkpointing", "selective"}, 0},
-      {"train_offload_params", {"llama-3.1-8b", "--mode", "train", "--gpus", "2", "--fsdp", "full", "--offload",
-                                "params", "--grad-accum", "8", "--units", "gib"}, 0},
-      {"train_moe_lora", {"mixtral-8x7b", "--mode", "lora", "--lora-targets", "q,k,v,o", "--grad-checkpointing",
-                          "full", "--training-precision", "bf16"}, 0},
+      {"train_full_70b_zero3_json",
+       {"llama-3.1-70b", "--mode", "train", "--gpus", "8", "--zero", "3", "--grad-checkpointing", "full",
+        "--json"},
+       0},
+      {"train_lora_all_linear_4090",
+       {"qwen2.5-7b", "--mode", "lora", "--lora-rank", "64", "--lora-targets", "all-linear", "-b", "2",
+        "--optimizer", "adamw-8bit", "--gpu", "rtx-4090"},
+       1},
+      {"train_qlora_3090_json",
+       {"llama-3.1-8b", "--mode", "qlora", "-c", "2048", "--grad-checkpointing", "full", "--gpu", "rtx-3090",
+        "--json"},
+       0},
+      {"train_tp_pp",
+       {"llama-3.1-70b", "--mode", "train", "--tp", "4", "--pp", "2", "--gpus", "16", "--zero", "1",
+        "--grad-checkpointing", "selective"},
+       0},
+      {"train_offload_params",
+       {"llama-3.1-8b", "--mode", "train", "--gpus", "2", "--fsdp", "full", "--offload", "params",
+        "--grad-accum", "8", "--units", "gib"},
+       0},
+      {"train_moe_lora",
+       {"mixtral-8x7b", "--mode", "lora", "--lora-targets", "q,k,v,o", "--grad-checkpointing", "full",
+        "--training-precision", "bf16"},
+       0},
   });
 }
 
@@ -165,21 +187,34 @@ TEST_CASE("golden: planning: fit and sweep", "[golden][planning]") {
   check_all({
       {"fit_8b_4090", {"fit", "llama-3.1-8b", "--gpu", "rtx-4090", "-c", "32k"}, 0},
       {"fit_8b_4090_no_fit", {"fit", "llama-3.1-8b", "--gpu", "rtx-4090", "-c", "64k"}, 1},
-      {"fit_70b_mixed_llamacpp", {"fit", "llama-3.1-70b", "-p", "q4_k_m", "--engine", "llamacpp", "--gpu", "rtx-4090",
-                                  "--gpu", "rtx-3090", "-c", "8192"}, 0},
-      {"fit_moe_custom_card_json", {"fit", "qwen3-30b-a3b", "-p", "q4_k_m", "--engine", "llamacpp", "--gpu-memory",
-                                    "16GiB", "--reserve", "1GiB", "--json"}, 1},
-      {"fit_vllm_tp_json", {"fit", "qwen3-32b", "--engine", "vllm", "--gpu", "h100-sxm", "--gpus", "2", "-b", "16",
-                            "--json"}, 0},
-      {"fit_gib_no_chart", {"fit", "gemma-3-27b", "--gpu", "rtx-5090", "-p", "nf4", "--units", "gib", "--no-chart"}, 0},
-      {"sweep_csv", {"sweep", "--models", "llama-3.1-8b,qwen3-8b", "--contexts", "4k,32k", "--batches", "1,8", "--gpus",
-                     "rtx-4090,h100-sxm", "--engine", "vllm"}, 0},
-      {"sweep_jsonl", {"sweep", "--models", "llama-3.1-70b", "--engine", "llamacpp", "--formats", "q4_k_m,q8_0",
-                       "--gpus", "rtx-3090", "--output", "jsonl"}, 0},
+      {"fit_70b_mixed_llamacpp",
+       {"fit", "llama-3.1-70b", "-p", "q4_k_m", "--engine", "llamacpp", "--gpu", "rtx-4090", "--gpu",
+        "rtx-3090", "-c", "8192"},
+       0},
+      {"fit_moe_custom_card_json",
+       {"fit", "qwen3-30b-a3b", "-p", "q4_k_m", "--engine", "llamacpp", "--gpu-memory", "16GiB", "--reserve",
+        "1GiB", "--json"},
+       1},
+      {"fit_vllm_tp_json",
+       {"fit", "qwen3-32b", "--engine", "vllm", "--gpu", "h100-sxm", "--gpus", "2", "-b", "16", "--json"},
+       0},
+      {"fit_gib_no_chart",
+       {"fit", "gemma-3-27b", "--gpu", "rtx-5090", "-p", "nf4", "--units", "gib", "--no-chart"},
+       0},
+      {"sweep_csv",
+       {"sweep", "--models", "llama-3.1-8b,qwen3-8b", "--contexts", "4k,32k", "--batches", "1,8", "--gpus",
+        "rtx-4090,h100-sxm", "--engine", "vllm"},
+       0},
+      {"sweep_jsonl",
+       {"sweep", "--models", "llama-3.1-70b", "--engine", "llamacpp", "--formats", "q4_k_m,q8_0", "--gpus",
+        "rtx-3090", "--output", "jsonl"},
+       0},
       {"err_fit_no_gpu", {"fit", "llama-3.1-8b"}, 2},
       {"err_fit_size", {"fit", "14B", "--gpu", "rtx-4090"}, 3},
       {"err_fit_memory", {"fit", "llama-3.1-8b", "--gpu-memory", "24 bananas"}, 3},
-      {"err_fit_gpus_mixed", {"fit", "llama-3.1-8b", "--gpu", "rtx-4090", "--gpu", "rtx-3090", "--gpus", "2"}, 2},
+      {"err_fit_gpus_mixed",
+       {"fit", "llama-3.1-8b", "--gpu", "rtx-4090", "--gpu", "rtx-3090", "--gpus", "2"},
+       2},
       {"err_sweep_output", {"sweep", "--models", "llama-3.1-8b", "--output", "xml"}, 3},
       {"err_sweep_json", {"sweep", "--models", "llama-3.1-8b", "--json"}, 2},
       {"err_sweep_size", {"sweep", "--models", "7B"}, 3},
@@ -206,14 +241,17 @@ void write_model_files() {
   vramest::test::LlamaGgufTypes q4km;
   q4km.token_embd = q4km.attn_q = q4km.attn_k = q4km.attn_output = q4km.ffn_gate = q4km.ffn_up = 12;
   q4km.attn_v = q4km.ffn_down = q4km.output = 14;
-  const auto gguf = vramest::test::llama_like_gguf(32, 4096, 32, 8, 128, 14336, 128256, false, q4km, 131072, 15);
+  const auto gguf =
+      vramest::test::llama_like_gguf(32, 4096, 32, 8, 128, 14336, 128256, false, q4km, 131072, 15);
   publish(dir / "llama-3.1-8b-Q4_K_M.gguf",
           [&](const std::string& p) { vramest::test::write_gguf(p, gguf.metadata, gguf.tensors); });
-  text(dir / "llama-3.2-1b" / "config.json", R"({"model_type": "llama", "hidden_size": 2048, "intermediate_size": 8192,
+  text(dir / "llama-3.2-1b" / "config.json",
+       R"({"model_type": "llama", "hidden_size": 2048, "intermediate_size": 8192,
     "num_hidden_layers": 16, "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 64, "vocab_size": 128256,
     "max_position_embeddings": 131072, "tie_word_embeddings": true, "torch_dtype": "bfloat16"})");
   publish(dir / "llama-3.2-1b" / "model.safetensors", [&](const std::string& p) {
-    vramest::test::write_safetensors(p, vramest::test::llama_like_safetensors(16, 2048, 32, 8, 64, 8192, 128256, true));
+    vramest::test::write_safetensors(
+        p, vramest::test::llama_like_safetensors(16, 2048, 32, 8, 64, 8192, 128256, true));
   });
   // Broken files for the error cases.
   std::string bytes = vramest::test::gguf_bytes(gguf.metadata, gguf.tensors, 3, 32, false);
@@ -230,11 +268,17 @@ TEST_CASE("golden: model files: inspect and estimates from exact bytes", "[golde
   write_model_files();
   check_all({
       {"inspect_gguf", {"inspect", "data/generated/llama-3.1-8b-Q4_K_M.gguf"}, 0},
-      {"inspect_gguf_json", {"inspect", "data/generated/llama-3.1-8b-Q4_K_M.gguf", "--json", "--top", "3"}, 0},
+      {"inspect_gguf_json",
+       {"inspect", "data/generated/llama-3.1-8b-Q4_K_M.gguf", "--json", "--top", "3"},
+       0},
       {"inspect_safetensors_dir", {"inspect", "data/generated/llama-3.2-1b", "--units", "gib"}, 0},
-      {"estimate_gguf_4090", {"data/generated/llama-3.1-8b-Q4_K_M.gguf", "-c", "32k", "--gpu", "rtx-4090"}, 0},
+      {"estimate_gguf_4090",
+       {"data/generated/llama-3.1-8b-Q4_K_M.gguf", "-c", "32k", "--gpu", "rtx-4090"},
+       0},
       {"estimate_safetensors_json", {"data/generated/llama-3.2-1b", "-c", "8192", "--json"}, 0},
-      {"fit_gguf", {"fit", "data/generated/llama-3.1-8b-Q4_K_M.gguf", "--gpu", "rtx-4060-ti-8gb", "--no-chart"}, 0},
+      {"fit_gguf",
+       {"fit", "data/generated/llama-3.1-8b-Q4_K_M.gguf", "--gpu", "rtx-4060-ti-8gb", "--no-chart"},
+       0},
       {"err_inspect_missing", {"inspect", "data/generated/nowhere.gguf"}, 4},
       {"err_inspect_not_model", {"inspect", "data/generated/notes.txt"}, 4},
       {"err_gguf_truncated", {"inspect", "data/generated/truncated.gguf"}, 4},
@@ -262,7 +306,8 @@ TEST_CASE("golden: help and version", "[golden]") {
   });
 }
 
-TEST_CASE("golden: every error has its exit code, one line on stderr, and a JSON object", "[golden][errors]") {
+TEST_CASE("golden: every error has its exit code, one line on stderr, and a JSON object",
+          "[golden][errors]") {
   check_all({
       {"err_no_model", {}, 2},
       {"err_unknown_flag", {"14B", "--bogus"}, 2},
@@ -332,7 +377,9 @@ TEST_CASE("golden: every error has its exit code, one line on stderr, and a JSON
       {"err_lora_target", {"llama-3.1-8b", "--mode", "lora", "--lora-targets", "q,attention"}, 3},
       {"err_lora_rank_on_full", {"llama-3.1-8b", "--mode", "train", "--lora-rank", "8"}, 2},
       {"err_training_flag_on_inference", {"llama-3.1-8b", "--optimizer", "adamw"}, 2},
-      {"err_zero_and_fsdp", {"llama-3.1-8b", "--mode", "train", "--gpus", "4", "--zero", "3", "--fsdp", "full"}, 2},
+      {"err_zero_and_fsdp",
+       {"llama-3.1-8b", "--mode", "train", "--gpus", "4", "--zero", "3", "--fsdp", "full"},
+       2},
       {"err_engine_on_training", {"llama-3.1-8b", "--mode", "train", "--engine", "vllm"}, 2},
       {"err_training_flags_on_size", {"14B", "--mode", "train", "--zero", "3"}, 2},
   });

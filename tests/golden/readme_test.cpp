@@ -2,10 +2,9 @@
 // usage or value error (exit 0, or 1 for "does not fit"), and every example output block
 // (```` ``` ```` starting with `$ vramest ...`) must match the real output line by line up to
 // its "..." so the README never goes stale.
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -27,8 +26,10 @@ Run run_vramest(const std::string& args) {
   const int fd = mkstemp(scratch);
   REQUIRE(fd >= 0);
   close(fd);
-  const std::string command = "cd " + std::string(VRAMEST_GOLDEN_DIR) + "/../.. && NO_COLOR=1 COLUMNS= VRAMEST_DATA_DIR= " +
-                              std::string(VRAMEST_BINARY) + " " + args + " >" + scratch + " 2>/dev/null";
+  const std::string command =
+      "cd " + std::string(VRAMEST_GOLDEN_DIR) +
+      "/../.. && NO_COLOR=1 COLUMNS= VRAMEST_DATA_DIR= " + std::string(VRAMEST_BINARY) + " " + args + " >" +
+      scratch + " 2>/dev/null";
   const int status = std::system(command.c_str());
   Run r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, vramest::test::read_text(scratch)};
   std::remove(scratch);
@@ -43,13 +44,14 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 struct Blocks {
-  std::vector<std::string> commands;  // from ```sh blocks
+  std::vector<std::string> commands;              // from ```sh blocks
   std::vector<std::vector<std::string>> outputs;  // ``` blocks starting with "$ vramest"
 };
 
 Blocks readme_blocks() {
   Blocks blocks;
-  const std::vector<std::string> lines = lines_of(vramest::test::read_text(std::string(VRAMEST_GOLDEN_DIR) + "/../../README.md"));
+  const std::vector<std::string> lines =
+      lines_of(vramest::test::read_text(std::string(VRAMEST_GOLDEN_DIR) + "/../../README.md"));
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (lines[i].rfind("```", 0) != 0) continue;
     const bool shell = lines[i] == "```sh";

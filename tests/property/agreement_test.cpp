@@ -1,9 +1,7 @@
 // One answer to one question: random requests run through the estimate, `fit` and `sweep` (in
 // process, as the binary runs them) must give the same verdict and the same GPU counts.
 #include <catch2/catch.hpp>
-
 #include <nlohmann/json.hpp>
-
 #include <random>
 #include <sstream>
 #include <string>
@@ -58,13 +56,17 @@ const T& pick(std::mt19937_64& rng, const std::vector<T>& items) {
 
 }  // namespace
 
-TEST_CASE("agreement: the estimate, fit and sweep give one verdict and one GPU count", "[property][agreement]") {
+TEST_CASE("agreement: the estimate, fit and sweep give one verdict and one GPU count",
+          "[property][agreement]") {
   std::mt19937_64 rng(20261201);
-  const std::vector<std::string> models{"llama-3.1-8b", "llama-3.1-70b", "qwen3-8b", "qwen3-32b", "qwen3-30b-a3b",
-                                        "gemma-3-27b", "mistral-7b-v0.3", "deepseek-v2-lite", "phi-3-mini", "gpt-oss-20b"};
-  const std::vector<std::string> gpus{"rtx-3060-12gb", "rtx-3090", "rtx-4090", "l40s", "a100-40gb", "h100-sxm", "h200"};
+  const std::vector<std::string> models{
+      "llama-3.1-8b", "llama-3.1-70b",   "qwen3-8b",         "qwen3-32b",  "qwen3-30b-a3b",
+      "gemma-3-27b",  "mistral-7b-v0.3", "deepseek-v2-lite", "phi-3-mini", "gpt-oss-20b"};
+  const std::vector<std::string> gpus{"rtx-3060-12gb", "rtx-3090", "rtx-4090", "l40s",
+                                      "a100-40gb",     "h100-sxm", "h200"};
   const std::vector<std::string> engines{"transformers", "vllm", "llamacpp"};
-  const std::vector<std::vector<std::string>> formats{{"bf16", "int8", "nf4"}, {"bf16", "fp8", "awq"}, {"f16", "q8_0", "q4_k_m"}};
+  const std::vector<std::vector<std::string>> formats{
+      {"bf16", "int8", "nf4"}, {"bf16", "fp8", "awq"}, {"f16", "q8_0", "q4_k_m"}};
   const std::vector<std::string> contexts{"1024", "4096", "8192", "32768", "131072"};
   const std::vector<std::string> batches{"1", "2", "4", "16"};
   const std::vector<std::string> counts{"1", "1", "2", "3", "4", "8"};
@@ -79,8 +81,9 @@ TEST_CASE("agreement: the estimate, fit and sweep give one verdict and one GPU c
     const std::string context = pick(rng, contexts);
     // Concurrent sequences: -b, or llama.cpp's -np (its -b is a batch of tokens).
     const std::string batch = pick(rng, batches);
-    const std::vector<std::string> request{model, "--engine", engines[e], "-p", format, "-c", context,
-                                           e == 2 ? "-np" : "-b", batch, "--gpu", gpu, "--gpus", count};
+    const std::vector<std::string> request{
+        model, "--engine", engines[e], "-p",     format, "-c", context, e == 2 ? "-np" : "-b",
+        batch, "--gpu",    gpu,        "--gpus", count};
     std::vector<std::string> estimate_args = request;
     estimate_args.push_back("--json");
     const Run estimate = run(estimate_args);
@@ -103,9 +106,10 @@ TEST_CASE("agreement: the estimate, fit and sweep give one verdict and one GPU c
     const nlohmann::json fit_doc = nlohmann::json::parse(fit.out);
 
     // llama-server's -c is the whole cache over its -np slots; sweep's contexts are per sequence.
-    const std::string per_sequence = e == 2 ? std::to_string(std::stoull(context) / std::stoull(batch)) : context;
-    const Run sweep = run({"sweep", "--models", model, "--engine", engines[e], "--formats", format, "--contexts", per_sequence,
-                           "--batches", batch, "--gpu", gpu, "--gpus", count});
+    const std::string per_sequence =
+        e == 2 ? std::to_string(std::stoull(context) / std::stoull(batch)) : context;
+    const Run sweep = run({"sweep", "--models", model, "--engine", engines[e], "--formats", format,
+                           "--contexts", per_sequence, "--batches", batch, "--gpu", gpu, "--gpus", count});
     REQUIRE(sweep.exit_code == 0);
     const SweepRow row = sweep_row(sweep.out);
 
@@ -134,16 +138,26 @@ TEST_CASE("agreement: the estimate, fit and sweep give one verdict and one GPU c
 
 TEST_CASE("agreement: training plans' verdicts follow their per-GPU bytes", "[property][agreement]") {
   std::mt19937_64 rng(7);
-  const std::vector<std::string> models{"llama-3.1-8b", "qwen3-8b", "llama-3.1-70b", "qwen3-30b-a3b", "mistral-7b-v0.3"};
+  const std::vector<std::string> models{"llama-3.1-8b", "qwen3-8b", "llama-3.1-70b", "qwen3-30b-a3b",
+                                        "mistral-7b-v0.3"};
   const std::vector<std::string> gpus{"rtx-4090", "l40s", "a100-80gb", "h100-sxm", "h200"};
   const std::vector<std::string> modes{"train", "lora", "qlora"};
-  const std::vector<std::vector<std::string>> plans{{}, {"--zero", "2"}, {"--zero", "3"}, {"--fsdp"}, {"--fsdp", "shard_grad_op"}};
+  const std::vector<std::vector<std::string>> plans{
+      {}, {"--zero", "2"}, {"--zero", "3"}, {"--fsdp"}, {"--fsdp", "shard_grad_op"}};
   const std::vector<std::string> counts{"1", "2", "4", "8"};
   for (int i = 0; i < 300; ++i) {
     const std::string gpu = pick(rng, gpus);
     const std::string count = pick(rng, counts);
-    std::vector<std::string> args{pick(rng, models), "--mode", pick(rng, modes), "-c", pick(rng, std::vector<std::string>{"512", "2048", "4096"}),
-                                  "--gpu", gpu, "--gpus", count, "--json"};
+    std::vector<std::string> args{pick(rng, models),
+                                  "--mode",
+                                  pick(rng, modes),
+                                  "-c",
+                                  pick(rng, std::vector<std::string>{"512", "2048", "4096"}),
+                                  "--gpu",
+                                  gpu,
+                                  "--gpus",
+                                  count,
+                                  "--json"};
     const std::vector<std::string>& plan = pick(rng, plans);
     if (count != "1") args.insert(args.end(), plan.begin(), plan.end());
     INFO(shown(args));

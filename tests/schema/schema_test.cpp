@@ -152,8 +152,9 @@ class Scratch {
       write("files/st/config.json", R"({"model_type": "llama", "hidden_size": 256, "intermediate_size": 512,
           "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 1000,
           "tie_word_embeddings": true})");
-      vramest::test::write_safetensors(path("files/st/model.safetensors"),
-                                       vramest::test::llama_like_safetensors(2, 256, 4, 2, 64, 512, 1000, true));
+      vramest::test::write_safetensors(
+          path("files/st/model.safetensors"),
+          vramest::test::llama_like_safetensors(2, 256, 4, 2, 64, 512, 1000, true));
       made_.push_back(path("files/st/model.safetensors"));
       write("files/broken.gguf", "GGUF");
     }
@@ -567,8 +568,9 @@ TEST_CASE("schema: training documents validate for full fine-tuning, LoRA and QL
 
 // sweep writes JSON lines, not one document: every line must be a sweep_row.
 TEST_CASE("schema: every sweep JSON line validates as a sweep row", "[schema][binary]") {
-  const Run run = run_vramest({"sweep", "--models", "llama-3.1-8b,qwen3-30b-a3b", "--contexts", "4k,128k", "--batches",
-                               "1,16", "--gpus", "rtx-4090,h100-sxm", "--engine", "vllm", "--output", "jsonl"});
+  const Run run =
+      run_vramest({"sweep", "--models", "llama-3.1-8b,qwen3-30b-a3b", "--contexts", "4k,128k", "--batches",
+                   "1,16", "--gpus", "rtx-4090,h100-sxm", "--engine", "vllm", "--output", "jsonl"});
   REQUIRE(run.exit_code == 0);
   std::istringstream lines(run.out);
   int rows = 0;

@@ -1,7 +1,8 @@
+#include "vramest/fit.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "support/catalog_models.hpp"
-#include "vramest/fit.hpp"
 #include "vramest/speed.hpp"
 
 using namespace vramest;
@@ -25,16 +26,24 @@ std::unique_ptr<Planned> planned(std::string_view id, const char* format, Engine
   const ParamCounts counts = count_params(p->arch);
   InferenceOptions opt;
   opt.engine = engine;
-  p->plan = plan_inference(p->arch, {std::string(id), counts.total, counts.active, "catalog"}, parse_weight_format(format), opt);
+  p->plan = plan_inference(p->arch, {std::string(id), counts.total, counts.active, "catalog"},
+                           parse_weight_format(format), opt);
   return p;
 }
 
-GpuGroup one(std::string_view id, std::uint64_t n = 1) { return {std::vector<const GpuSpec*>(n, &gpu(id)), Bytes{0}}; }
+GpuGroup one(std::string_view id, std::uint64_t n = 1) {
+  return {std::vector<const GpuSpec*>(n, &gpu(id)), Bytes{0}};
+}
 
 }  // namespace
 
 TEST_CASE("fit: the largest context is tight: it fits and one more token does not", "[fit][property]") {
-  const struct { const char* model; const char* format; Engine engine; const char* gpu; } cases[] = {
+  const struct {
+    const char* model;
+    const char* format;
+    Engine engine;
+    const char* gpu;
+  } cases[] = {
       {"llama-3.1-8b", "bf16", Engine::transformers, "rtx-4090"},
       {"llama-3.1-8b", "q4_k_m", Engine::llamacpp, "rtx-4070-ti"},
       {"qwen3-8b", "bf16", Engine::vllm, "a100-40gb"},
@@ -72,10 +81,12 @@ TEST_CASE("fit: the fewest GPUs is tight, and vLLM's degree divides the heads", 
   CHECK(valid_tensor_parallel(shape_of(vllm->arch), fewest.layout.tp));
   CHECK(fewest.layout.tp * fewest.layout.pp == n);
   CHECK(plan_fits(vllm->plan, 8192, 1, one("rtx-4090", n)));
-  for (std::uint64_t fewer = 1; fewer < n; ++fewer) CHECK_FALSE(plan_fits(vllm->plan, 8192, 1, one("rtx-4090", fewer)));
+  for (std::uint64_t fewer = 1; fewer < n; ++fewer)
+    CHECK_FALSE(plan_fits(vllm->plan, 8192, 1, one("rtx-4090", fewer)));
   CHECK_FALSE(valid_tensor_parallel(shape_of(vllm->arch), 3));  // 64 heads, 8 KV heads
   const auto cpp = planned("llama-3.1-70b", "q4_k_m", Engine::llamacpp);
-  CHECK(fewest_gpus(cpp->plan, 8192, 1, gpu("rtx-3090"), Bytes{0}).count == 2);  // ~40 GB of Q4_K_M over two 24 GB cards
+  CHECK(fewest_gpus(cpp->plan, 8192, 1, gpu("rtx-3090"), Bytes{0}).count ==
+        2);  // ~40 GB of Q4_K_M over two 24 GB cards
 }
 
 TEST_CASE("fit: mixed cards split by memory for llama.cpp, by the smallest for vLLM", "[fit]") {
@@ -84,8 +95,10 @@ TEST_CASE("fit: mixed cards split by memory for llama.cpp, by the smallest for v
   const GpuGroup two_small{{&gpu("rtx-3060-12gb"), &gpu("rtx-3060-12gb")}, Bytes{0}};
   CHECK(max_context(p->plan, 1, mixed) > max_context(p->plan, 1, two_small));
   const Components c{Bytes{40 * kGB}, Bytes{0}, Bytes{0}, Bytes{0}, Bytes{0}, Bytes{kGB}, Bytes{0}};
-  CHECK(place(c, {}, SplitPolicy::layer_split, GpuGroup{{&gpu("h100-sxm"), &gpu("rtx-3060-12gb")}, Bytes{0}}).fits);
-  CHECK_FALSE(place(Components{Bytes{60 * kGB}, {}, {}, {}, {}, Bytes{kGB}, {}}, {}, SplitPolicy::tensor_parallel,
+  CHECK(place(c, {}, SplitPolicy::layer_split, GpuGroup{{&gpu("h100-sxm"), &gpu("rtx-3060-12gb")}, Bytes{0}})
+            .fits);
+  CHECK_FALSE(place(Components{Bytes{60 * kGB}, {}, {}, {}, {}, Bytes{kGB}, {}}, {},
+                    SplitPolicy::tensor_parallel,
                     GpuGroup{{&gpu("h100-sxm"), &gpu("rtx-3060-12gb")}, Bytes{0}})
                   .fits);
 }
@@ -122,7 +135,8 @@ TEST_CASE("speed: decode bound from bandwidth, prefill bound from compute", "[sp
   CHECK(s.decode_tokens_per_s == Approx(3350e9 / (weights + 131'072.0 * 16)).epsilon(1e-6));
   // Prefill of 8192 tokens: 2 x (8.03e9 - 0.525e9 embedding) x 8192 + 2 x 32 x 4096 x 8192^2 FLOPs
   // at 989 TFLOPS (formulas.md's worked example: ~1.5e14 FLOPs, ~0.15 s).
-  CHECK(s.prefill_flops == Approx(2.0 * (8'030'261'248.0 - 128'256.0 * 4096) * 8192 + 2.0 * 32 * 4096 * 8192.0 * 8192));
+  CHECK(s.prefill_flops ==
+        Approx(2.0 * (8'030'261'248.0 - 128'256.0 * 4096) * 8192 + 2.0 * 32 * 4096 * 8192.0 * 8192));
   CHECK(s.prefill_seconds == Approx(0.14).epsilon(0.05));
   // A MoE step at batch 1 reads only the selected experts.
   const auto moe = planned("qwen3-30b-a3b", "bf16", Engine::vllm);
@@ -133,7 +147,8 @@ TEST_CASE("speed: decode bound from bandwidth, prefill bound from compute", "[sp
   CHECK(m64.decode_aggregate_tokens_per_s > m1.decode_aggregate_tokens_per_s);
 }
 
-TEST_CASE("fit: a search probe past 2^64 bytes does not fit rather than failing the plan", "[fit][regression]") {
+TEST_CASE("fit: a search probe past 2^64 bytes does not fit rather than failing the plan",
+          "[fit][regression]") {
   // 100M tokens x 600,000 sequences of KV overflows 64 bits; the search must still find its answer.
   const auto p = planned("llama-3.1-70b", "bf16", Engine::vllm);
   CHECK_FALSE(plan_fits(p->plan, kMaxSearchContext, 600'000, one("h100-sxm", 64)));

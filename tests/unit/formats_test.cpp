@@ -1,7 +1,8 @@
+#include "vramest/formats.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "support/catalog_models.hpp"
-#include "vramest/formats.hpp"
 #include "vramest/parse/hf_config.hpp"
 
 using namespace vramest;
@@ -14,7 +15,9 @@ double gib(const ModelArch& arch, const char* format) {
   return to_gib(weight_breakdown(arch, parse_weight_format(format)).total);
 }
 
-double bits_per_weight(const GgmlType& t) { return 8.0 * static_cast<double>(t.block_bytes) / static_cast<double>(t.block_weights); }
+double bits_per_weight(const GgmlType& t) {
+  return 8.0 * static_cast<double>(t.block_bytes) / static_cast<double>(t.block_weights);
+}
 
 }  // namespace
 
@@ -75,7 +78,8 @@ TEST_CASE("formats: Hugging Face quantization at its real bits", "[formats]") {
   const ModelArch llama = arch_of("llama-3.1-8b");
   TensorShape q{TensorRole::attn_q, 0, 4096, 4096, 1};
   const auto bpw = [&](const char* format) {
-    return 8.0 * static_cast<double>(tensor_storage(parse_weight_format(format), llama, q).bytes) / (4096.0 * 4096.0);
+    return 8.0 * static_cast<double>(tensor_storage(parse_weight_format(format), llama, q).bytes) /
+           (4096.0 * 4096.0);
   };
   CHECK(bpw("nf4") == 4.5);
   CHECK(bpw("nf4-dq") == Approx(4.127).epsilon(0.001));
@@ -94,8 +98,10 @@ TEST_CASE("formats: Hugging Face quantization at its real bits", "[formats]") {
 // gpt-oss stores MoE experts in MXFP4 and the rest in bf16: the published checkpoints hold
 // 13,761,264,768 B (20b) and 65,248,815,744 B (120b) (models.md, safetensors total_size).
 TEST_CASE("formats: gpt-oss in MXFP4 matches its published checkpoint size", "[formats]") {
-  CHECK(weight_breakdown(arch_of("gpt-oss-20b"), parse_weight_format("mxfp4")).total.count == 13'761'264'768ULL);
-  CHECK(weight_breakdown(arch_of("gpt-oss-120b"), parse_weight_format("mxfp4")).total.count == 65'248'815'744ULL);
+  CHECK(weight_breakdown(arch_of("gpt-oss-20b"), parse_weight_format("mxfp4")).total.count ==
+        13'761'264'768ULL);
+  CHECK(weight_breakdown(arch_of("gpt-oss-120b"), parse_weight_format("mxfp4")).total.count ==
+        65'248'815'744ULL);
 }
 
 TEST_CASE("formats: fewer bits never take more memory", "[formats][property]") {

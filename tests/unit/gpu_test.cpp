@@ -1,10 +1,8 @@
 #include <catch2/catch.hpp>
-
-#include "cli/values.hpp"
-
 #include <set>
 
 #include "catalog_data.hpp"
+#include "cli/values.hpp"
 #include "vramest/placement.hpp"
 #include "vramest/rule.hpp"
 
@@ -35,7 +33,8 @@ std::uint64_t fewest(const char* id, Bytes need) {
 }
 
 bool fits_on(const GpuSpec& gpu, Bytes need, std::uint64_t n) {
-  return place(need_of(need), {}, SplitPolicy::even, GpuGroup{std::vector<const GpuSpec*>(n, &gpu), Bytes{0}}).fits;
+  return place(need_of(need), {}, SplitPolicy::even, GpuGroup{std::vector<const GpuSpec*>(n, &gpu), Bytes{0}})
+      .fits;
 }
 
 TEST_CASE("gpu: N of a kind hold a need when need/N fits each", "[gpu]") {

@@ -1,9 +1,9 @@
+#include "vramest/inference.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "cli/values.hpp"
-
 #include "support/catalog_models.hpp"
-#include "vramest/inference.hpp"
 #include "vramest/parse/hf_config.hpp"
 
 using namespace vramest;
@@ -13,8 +13,8 @@ namespace {
 DetailedInference infer(std::string_view id, const char* format, InferenceOptions opt = {}) {
   const ModelArch arch = test::arch_of(id);
   const ParamCounts counts = count_params(arch);
-  return estimate_inference(arch, {std::string(id), counts.total, counts.active, "catalog"}, parse_weight_format(format),
-                            opt);
+  return estimate_inference(arch, {std::string(id), counts.total, counts.active, "catalog"},
+                            parse_weight_format(format), opt);
 }
 
 InferenceOptions engine(Engine e, std::uint64_t context = 4096, std::uint64_t batch = 1) {

@@ -1,11 +1,11 @@
-#include <catch2/catch.hpp>
-
-#include <filesystem>
-#include <fstream>
+#include "vramest/io/json.hpp"
 
 #include <unistd.h>
 
-#include "vramest/io/json.hpp"
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
 #include "vramest/io/text_file.hpp"
 #include "vramest/rule.hpp"
 
@@ -42,12 +42,16 @@ TEST_CASE("json: malformed GPU catalogs name the JSON pointer of the problem", "
         "gpus.json:/gpus/0/memory_bytes");
   CHECK(where_of(R"({"schema_version": 1, "gpus": [{"id": 7, "name": "X", "memory_bytes": 1}]})") ==
         "gpus.json:/gpus/0/id");
-  CHECK(where_of(R"({"schema_version": 1, "gpus": [{"id": "x", "name": "X", "memory_bytes": 1, "aliases": [1]}]})") ==
-        "gpus.json:/gpus/0/aliases/0");
+  CHECK(
+      where_of(
+          R"({"schema_version": 1, "gpus": [{"id": "x", "name": "X", "memory_bytes": 1, "aliases": [1]}]})") ==
+      "gpus.json:/gpus/0/aliases/0");
 }
 
 TEST_CASE("json: a minimal user GPU needs only id, name and memory_bytes", "[json]") {
-  const auto gpus = gpus_from_json(R"({"schema_version": 1, "gpus": [{"id": "lab-card", "name": "Lab card", "memory_bytes": 1000}]})", "mine");
+  const auto gpus = gpus_from_json(
+      R"({"schema_version": 1, "gpus": [{"id": "lab-card", "name": "Lab card", "memory_bytes": 1000}]})",
+      "mine");
   REQUIRE(gpus.size() == 1);
   CHECK(gpus[0].memory.count == 1000);
   CHECK_FALSE(gpus[0].bf16_tflops_dense.has_value());

@@ -1,7 +1,8 @@
+#include "vramest/kv_cache.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "support/catalog_models.hpp"
-#include "vramest/kv_cache.hpp"
 #include "vramest/parse/hf_config.hpp"
 
 using namespace vramest;
@@ -10,8 +11,8 @@ namespace {
 
 using test::arch_of;
 
-KvCacheResult kv(std::string_view id, const char* dtype, Engine engine, std::uint64_t context, std::uint64_t batch = 1,
-                 std::uint64_t ubatch = 512) {
+KvCacheResult kv(std::string_view id, const char* dtype, Engine engine, std::uint64_t context,
+                 std::uint64_t batch = 1, std::uint64_t ubatch = 512) {
   return kv_cache(arch_of(id), find_kv_dtype(dtype), engine, {context, batch, ubatch});
 }
 

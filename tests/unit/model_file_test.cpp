@@ -1,11 +1,12 @@
 // Model files end to end: files written by tests/support/model_files.hpp with the shapes of
 // real models, read back by model_file.hpp, and estimated from their exact bytes.
+#include "vramest/model_file.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "support/catalog_models.hpp"
 #include "support/model_files.hpp"
 #include "vramest/inference.hpp"
-#include "vramest/model_file.hpp"
 
 using namespace vramest;
 namespace fs = std::filesystem;
@@ -13,7 +14,8 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path scratch_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("vramest-model-file-" + name + "-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("vramest-model-file-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -21,26 +23,28 @@ fs::path scratch_dir(const std::string& name) {
 
 // Llama-3.1-8B's shapes: 32 layers, hidden 4096, 32 heads / 8 KV heads x 128, MLP 14336, vocab
 // 128256, untied.
-constexpr std::uint64_t kLayers = 32, kHidden = 4096, kHeads = 32, kKv = 8, kHeadDim = 128, kMlp = 14336, kVocab = 128256;
+constexpr std::uint64_t kLayers = 32, kHidden = 4096, kHeads = 32, kKv = 8, kHeadDim = 128, kMlp = 14336,
+                        kVocab = 128256;
 
 }  // namespace
 
-TEST_CASE("model files: a Llama-3.1-8B-shaped Q4_K_M GGUF gives the architecture and exact bytes", "[model_file]") {
+TEST_CASE("model files: a Llama-3.1-8B-shaped Q4_K_M GGUF gives the architecture and exact bytes",
+          "[model_file]") {
   const fs::path dir = scratch_dir("gguf");
   test::LlamaGgufTypes types;
   types.token_embd = 12;  // q4_k
   types.attn_q = types.attn_k = types.attn_output = types.ffn_gate = types.ffn_up = 12;
   types.attn_v = types.ffn_down = 14;  // q6_k
   types.output = 14;
-  const test::GgufModel model = test::llama_like_gguf(kLayers, kHidden, kHeads, kKv, kHeadDim, kMlp, kVocab, false, types,
-                                                      131072, 15);
+  const test::GgufModel model =
+      test::llama_like_gguf(kLayers, kHidden, kHeads, kKv, kHeadDim, kMlp, kVocab, false, types, 131072, 15);
   const std::string path = (dir / "llama-3.1-8b-q4_k_m.gguf").string();
   test::write_gguf(path, model.metadata, model.tensors);
   const ModelFile f = read_model_file(path);
   REQUIRE(f.arch.has_value());
   CHECK(f.format == "gguf");
   CHECK(f.weight_format == "q4_k_m");
-  CHECK(f.text.params == 8'030'261'248ULL);  // the published count, from the tensor table
+  CHECK(f.text.params == 8'030'261'248ULL);                // the published count, from the tensor table
   CHECK(count_params(*f.arch).total == 8'030'261'248ULL);  // and from the metadata's architecture
   CHECK(f.arch->kv_heads == 8);
   CHECK(f.arch->head_dim == 128);
@@ -58,14 +62,17 @@ TEST_CASE("model files: a Llama-3.1-8B-shaped Q4_K_M GGUF gives the architecture
   fs::remove_all(dir);
 }
 
-TEST_CASE("model files: a sparse multi-GB safetensors checkpoint is read from its headers only", "[model_file]") {
+TEST_CASE("model files: a sparse multi-GB safetensors checkpoint is read from its headers only",
+          "[model_file]") {
   const fs::path dir = scratch_dir("st");
   // config.json plus a 16 GB bf16 checkpoint whose data is a hole in the file.
-  std::ofstream(dir / "config.json") << R"({"model_type": "llama", "hidden_size": 4096, "intermediate_size": 14336,
+  std::ofstream(dir / "config.json")
+      << R"({"model_type": "llama", "hidden_size": 4096, "intermediate_size": 14336,
     "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 128256,
     "max_position_embeddings": 131072, "tie_word_embeddings": false, "torch_dtype": "bfloat16"})";
-  test::write_safetensors((dir / "model.safetensors").string(),
-                          test::llama_like_safetensors(kLayers, kHidden, kHeads, kKv, kHeadDim, kMlp, kVocab, false));
+  test::write_safetensors(
+      (dir / "model.safetensors").string(),
+      test::llama_like_safetensors(kLayers, kHidden, kHeads, kKv, kHeadDim, kMlp, kVocab, false));
   const ModelFile f = read_model_file(dir.string());
   REQUIRE(f.arch.has_value());
   CHECK(f.format == "safetensors");
@@ -78,11 +85,13 @@ TEST_CASE("model files: a sparse multi-GB safetensors checkpoint is read from it
 
 TEST_CASE("model files: vision towers and MTP layers are counted apart", "[model_file]") {
   const fs::path dir = scratch_dir("parts");
-  std::ofstream(dir / "config.json") << R"({"model_type": "llama", "hidden_size": 64, "intermediate_size": 128,
+  std::ofstream(dir / "config.json")
+      << R"({"model_type": "llama", "hidden_size": 64, "intermediate_size": 128,
     "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 100, "tie_word_embeddings": true})";
   std::vector<test::StSpec> tensors = test::llama_like_safetensors(2, 64, 4, 4, 16, 128, 100, true);
   tensors.emplace_back("vision_tower.patch_embed.weight", "BF16", std::vector<std::uint64_t>{64, 48});
-  tensors.emplace_back("model.layers.2.mlp.up_proj.weight", "BF16", std::vector<std::uint64_t>{128, 64});  // beyond the 2 layers
+  tensors.emplace_back("model.layers.2.mlp.up_proj.weight", "BF16",
+                       std::vector<std::uint64_t>{128, 64});  // beyond the 2 layers
   test::write_safetensors((dir / "model.safetensors").string(), tensors);
   const ModelFile f = read_model_file(dir.string());
   CHECK(f.vision.params == 64 * 48);

@@ -20,12 +20,15 @@ ModelArch arch_from_text(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("model: the catalog holds at least 40 models from the families the issue names", "[model][catalog]") {
+TEST_CASE("model: the catalog holds at least 40 models from the families the issue names",
+          "[model][catalog]") {
   CHECK(catalog().all().size() >= 40);
-  for (const char* id : {"llama-2-7b", "llama-3-8b", "llama-3.1-8b", "llama-3.2-1b", "llama-3.3-70b", "mistral-7b-v0.1",
-                         "mistral-nemo-12b", "mistral-small-24b-2501", "mixtral-8x7b", "qwen2.5-7b", "qwen3-8b",
-                         "qwen3-30b-a3b", "gemma-2-9b", "gemma-3-27b", "phi-3-mini-4k", "phi-4", "deepseek-v2",
-                         "deepseek-v3", "deepseek-r1", "gpt-oss-20b", "gpt-oss-120b", "llama-4-scout"}) {
+  for (const char* id : {"llama-2-7b",    "llama-3-8b",      "llama-3.1-8b",     "llama-3.2-1b",
+                         "llama-3.3-70b", "mistral-7b-v0.1", "mistral-nemo-12b", "mistral-small-24b-2501",
+                         "mixtral-8x7b",  "qwen2.5-7b",      "qwen3-8b",         "qwen3-30b-a3b",
+                         "gemma-2-9b",    "gemma-3-27b",     "phi-3-mini-4k",    "phi-4",
+                         "deepseek-v2",   "deepseek-v3",     "deepseek-r1",      "gpt-oss-20b",
+                         "gpt-oss-120b",  "llama-4-scout"}) {
     INFO(id);
     CHECK(catalog().try_find(id) != nullptr);
   }
@@ -74,13 +77,14 @@ TEST_CASE("model: MLA attention parameters per layer", "[model]") {
   for (const TensorShape& t : model_tensors(arch_of("deepseek-v3"))) {
     if (t.layer != 0) continue;
     switch (t.role) {
-      case TensorRole::attn_q_a: case TensorRole::attn_q_a_norm: case TensorRole::attn_q_b:
-      case TensorRole::attn_kv_a_mqa: case TensorRole::attn_kv_a_norm: case TensorRole::attn_kv_b:
-      case TensorRole::attn_output:
-        attention += t.elements();
-        break;
-      default:
-        break;
+      case TensorRole::attn_q_a:
+      case TensorRole::attn_q_a_norm:
+      case TensorRole::attn_q_b:
+      case TensorRole::attn_kv_a_mqa:
+      case TensorRole::attn_kv_a_norm:
+      case TensorRole::attn_kv_b:
+      case TensorRole::attn_output: attention += t.elements(); break;
+      default: break;
     }
   }
   CHECK(attention == 187'107'328ULL);
@@ -112,7 +116,8 @@ TEST_CASE("model: family conventions the config leaves implicit", "[model]") {
 }
 
 TEST_CASE("model: an unknown model_type with the standard fields works like Llama", "[model][config]") {
-  const ModelArch a = arch_from_text(R"({"model_type": "my_new_llm", "hidden_size": 64, "intermediate_size": 128,
+  const ModelArch a =
+      arch_from_text(R"({"model_type": "my_new_llm", "hidden_size": 64, "intermediate_size": 128,
       "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 100})");
   // Per layer: norms 2x64, q 64x64, k,v 64x32 each, o 64x64, gated MLP 3x64x128; + final norm
   // + embedding and head (tie_word_embeddings absent: assumed false, and said so).
@@ -140,21 +145,27 @@ TEST_CASE("model: configs lacking what is needed name the field", "[model][confi
     return std::string{};
   };
   CHECK(where(R"({"num_hidden_layers": 2})") == "config.json:/hidden_size");
-  CHECK(where(R"({"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 8})") ==
-        "config.json:/vocab_size");
+  CHECK(
+      where(
+          R"({"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 8})") ==
+      "config.json:/vocab_size");
   CHECK(where(R"({"hidden_size": "64"})") == "config.json:/hidden_size");
   CHECK(where(R"({"hidden_size": -64})") == "config.json:/hidden_size");
   CHECK(where(R"({"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 3, "vocab_size": 10,
                   "intermediate_size": 8})") == "config.json:/head_dim");
   CHECK(where(R"({"hidden_size": 64, "num_hidden_layers": 0, "num_attention_heads": 4, "vocab_size": 10,
                   "intermediate_size": 8})") == "config.json:/num_hidden_layers");
-  CHECK(where(R"({"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 3,
+  CHECK(
+      where(R"({"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 3,
                   "vocab_size": 10, "intermediate_size": 8})") == "config.json:");
   CHECK(where(R"({"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10})") ==
         "config.json:/intermediate_size");
   CHECK(where(R"({"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10,
-                  "intermediate_size": 8, "layer_types": ["full_attention"]})") == "config.json:/layer_types");
-  CHECK(where(R"({"hidden_size": 99999999999, "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10,
+                  "intermediate_size": 8, "layer_types": ["full_attention"]})") ==
+        "config.json:/layer_types");
+  CHECK(
+      where(
+          R"({"hidden_size": 99999999999, "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10,
                   "intermediate_size": 8})") == "config.json:/head_dim");
   CHECK(where("[1, 2]") == "config.json");
   CHECK_THROWS_AS(parse_json_document("{\"hidden_size\": ", "config.json"), Error);
@@ -169,7 +180,8 @@ TEST_CASE("model: a multimodal config uses its text part", "[model][config]") {
   CHECK_FALSE(a.notes.empty());
 }
 
-TEST_CASE("model: lookup by id, Hugging Face name or alias, case-insensitive, with did you mean", "[model][catalog]") {
+TEST_CASE("model: lookup by id, Hugging Face name or alias, case-insensitive, with did you mean",
+          "[model][catalog]") {
   CHECK(catalog().find("meta-llama/Llama-3.1-8B").id == "llama-3.1-8b");
   CHECK(catalog().find("META-LLAMA/LLAMA-3.1-8B-INSTRUCT").id == "llama-3.1-8b");
   try {
@@ -198,7 +210,9 @@ TEST_CASE("model: configs that once escaped the error path are bad files", "[mod
 }
 
 TEST_CASE("model: configs that once wrapped sizes or took quadratic time", "[model][config][regression]") {
-  const auto config_of = [](std::string_view id) { return nlohmann::json::parse(catalog().find(id).config_json); };
+  const auto config_of = [](std::string_view id) {
+    return nlohmann::json::parse(catalog().find(id).config_json);
+  };
   const auto refused = [](const nlohmann::json& config) {
     try {
       (void)count_params(arch_from_hf_config(config, "config.json"));
@@ -208,7 +222,8 @@ TEST_CASE("model: configs that once wrapped sizes or took quadratic time", "[mod
     return false;
   };
   // 2^62-wide MLA heads or shared experts wrapped every product and printed a plausible count.
-  for (const char* key : {"qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "q_lora_rank", "n_shared_experts"}) {
+  for (const char* key :
+       {"qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "q_lora_rank", "n_shared_experts"}) {
     INFO(key);
     nlohmann::json config = config_of("deepseek-v2-lite");
     config[key] = 1ULL << 62;

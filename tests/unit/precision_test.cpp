@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "vramest/precision.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace vramest;
 

@@ -1,9 +1,9 @@
+#include "vramest/rule.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "cli/values.hpp"
-
 #include "vramest/param_count.hpp"
-#include "vramest/rule.hpp"
 
 using namespace vramest;
 
@@ -73,8 +73,10 @@ TEST_CASE("rule: modes the seed has no rule for are invalid values", "[rule]") {
                     Catch::Contains("16-bit base"));
 }
 
-TEST_CASE("rule: memory grows with parameters and bits; LoRA stays below full fine-tuning", "[rule][property]") {
-  for (std::uint64_t params : std::vector<std::uint64_t>{1, 1'000, 350'000'000, k14B, 70'000'000'000, kMaxParams}) {
+TEST_CASE("rule: memory grows with parameters and bits; LoRA stays below full fine-tuning",
+          "[rule][property]") {
+  for (std::uint64_t params :
+       std::vector<std::uint64_t>{1, 1'000, 350'000'000, k14B, 70'000'000'000, kMaxParams}) {
     CHECK(infer(params, "int4").high <= infer(params, "int8").high);
     CHECK(infer(params, "int8").high <= infer(params, "fp16").high);
     CHECK(infer(params, "fp16").high <= infer(params, "fp32").high);
@@ -107,11 +109,11 @@ TEST_CASE("rule: --overhead accepts a range or one value with up to three decima
 TEST_CASE("rule: the seed's savings are computed for the model", "[rule][seed]") {
   const std::vector<Saving> savings = rule_savings(model_of(k14B), {});
   REQUIRE(savings.size() == 6);
-  CHECK(savings[0].saves_low->count == 16'800'000'000ULL);   // 33.6 - 16.8 GB
-  CHECK(savings[0].saves_high->count == 18'200'000'000ULL);  // 36.4 - 18.2 GB
-  CHECK(savings[1].saves_low->count == 25'200'000'000ULL);   // 33.6 - 8.4 GB
-  CHECK(savings[2].saves_low->count == 84'000'000'000ULL);   // 6 bytes/param (Transformer Math 101)
+  CHECK(savings[0].saves_low->count == 16'800'000'000ULL);    // 33.6 - 16.8 GB
+  CHECK(savings[0].saves_high->count == 18'200'000'000ULL);   // 36.4 - 18.2 GB
+  CHECK(savings[1].saves_low->count == 25'200'000'000ULL);    // 33.6 - 8.4 GB
+  CHECK(savings[2].saves_low->count == 84'000'000'000ULL);    // 6 bytes/param (Transformer Math 101)
   CHECK_FALSE(savings[3].saves_low.has_value());              // checkpointing: needs the architecture
-  CHECK(savings[4].saves_high->count == 18'200'000'000ULL);  // 36.4 GB over 2 GPUs
-  CHECK(savings[5].saves_high->count == 147'000'000'000ULL); // 168 GB over 8 GPUs: 21 GB each
+  CHECK(savings[4].saves_high->count == 18'200'000'000ULL);   // 36.4 GB over 2 GPUs
+  CHECK(savings[5].saves_high->count == 147'000'000'000ULL);  // 168 GB over 8 GPUs: 21 GB each
 }

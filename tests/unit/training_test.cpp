@@ -1,11 +1,10 @@
+#include "vramest/training.hpp"
+
 #include <catch2/catch.hpp>
-
-#include "cli/choices.hpp"
-
 #include <set>
 
+#include "cli/choices.hpp"
 #include "support/catalog_models.hpp"
-#include "vramest/training.hpp"
 
 using namespace vramest;
 
@@ -159,7 +158,8 @@ TEST_CASE("training: every lever re-estimates to a smaller total", "[training]")
     INFO(l.name);
     CHECK(l.total_after + l.saves == r.estimate.total);
   }
-  CHECK(std::is_sorted(levers.begin(), levers.end(), [](const Lever& a, const Lever& b) { return a.saves > b.saves; }));
+  CHECK(std::is_sorted(levers.begin(), levers.end(),
+                       [](const Lever& a, const Lever& b) { return a.saves > b.saves; }));
 }
 
 TEST_CASE("training: impossible plans are invalid values", "[training]") {
@@ -182,10 +182,12 @@ TEST_CASE("training: impossible plans are invalid values", "[training]") {
   CHECK_THROWS_WITH(train("llama-3.1-8b", opt), Catch::Contains("ZeRO-3"));
   CHECK_THROWS_AS(vramest::shell::kOptimizers.parse("adam-16bit"), Error);
   CHECK(vramest::shell::kOptimizers.parse("AdamW-8bit") == Optimizer::adamw_8bit);
-  CHECK(vramest::shell::kOptimizers.parse("adamw_bnb_8bit") == Optimizer::adamw_8bit);  // Hugging Face optim name
+  CHECK(vramest::shell::kOptimizers.parse("adamw_bnb_8bit") ==
+        Optimizer::adamw_8bit);  // Hugging Face optim name
 }
 
-TEST_CASE("training: levers are distinct even when --gpus exceeds every sharding step", "[training][regression]") {
+TEST_CASE("training: levers are distinct even when --gpus exceeds every sharding step",
+          "[training][regression]") {
   const ModelArch arch = test::arch_of("llama-3.1-8b");
   const ParamCounts counts = count_params(arch);
   const ModelRef ref{"llama-3.1-8b", counts.total, counts.active, "catalog"};

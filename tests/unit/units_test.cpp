@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "vramest/units.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace vramest;
 
@@ -25,7 +25,7 @@ TEST_CASE("units: arithmetic that would overflow throws instead of wrapping", "[
 
 TEST_CASE("units: mul_div rounds to nearest or up, exactly beyond 64-bit intermediates", "[units]") {
   CHECK(mul_div_round(28'000'000'000ULL, 1200, 1000) == 33'600'000'000ULL);
-  CHECK(mul_div_round(10, 1, 4) == 3);   // 2.5 rounds half up
+  CHECK(mul_div_round(10, 1, 4) == 3);  // 2.5 rounds half up
   CHECK(mul_div_ceil(10, 1, 4) == 3);
   CHECK(mul_div_ceil(9, 1, 3) == 3);
   // 4e14 bytes x 1300 overflows 64 bits in the middle, not in the result.

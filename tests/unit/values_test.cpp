@@ -1,23 +1,26 @@
 // Flag values, read exactly by one decimal reader.
-#include <catch2/catch.hpp>
-
 #include "cli/values.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace vramest;
 using namespace vramest::shell;
 
-TEST_CASE("values: token counts take k = 1024 and M = 1024^2, and fractions that come out whole", "[values]") {
+TEST_CASE("values: token counts take k = 1024 and M = 1024^2, and fractions that come out whole",
+          "[values]") {
   CHECK(token_count("4096", "context", 100'000'000) == 4096);
   CHECK(token_count("32k", "context", 100'000'000) == 32768);
   CHECK(token_count("128K", "context", 100'000'000) == 131072);
   CHECK(token_count("1M", "context", 100'000'000) == 1'048'576);
   CHECK(token_count("0.5k", "context", 100'000'000) == 512);
   CHECK(token_count("1.5M", "context", 100'000'000) == 1'572'864);
-  for (const char* bad : {"0", "", "1.3k", "-1", "4096 ", "32 k", "2g", "1e6", "k", ".", "0.0001k", "100000001"}) {
+  for (const char* bad :
+       {"0", "", "1.3k", "-1", "4096 ", "32 k", "2g", "1e6", "k", ".", "0.0001k", "100000001"}) {
     INFO(bad);
     CHECK_THROWS_AS(token_count(bad, "context", 100'000'000), Error);
   }
-  CHECK_THROWS_WITH(token_count("1.3k", "context", 100), Catch::Contains("invalid context '1.3k': not a whole number"));
+  CHECK_THROWS_WITH(token_count("1.3k", "context", 100),
+                    Catch::Contains("invalid context '1.3k': not a whole number"));
 }
 
 TEST_CASE("values: memory sizes say decimal or binary; a bare G is GiB; no unit is an error", "[values]") {

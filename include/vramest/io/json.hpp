@@ -9,12 +9,11 @@
 
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vramest/catalog.hpp"
 #include "vramest/error.hpp"
@@ -36,8 +35,7 @@ inline Error bad_field(std::string_view origin, const std::string& pointer, cons
 }
 
 template <typename T>
-T field(const nlohmann::json& object, const char* key, std::string_view origin,
-        const std::string& pointer) {
+T field(const nlohmann::json& object, const char* key, std::string_view origin, const std::string& pointer) {
   const std::string at = pointer + "/" + key;
   const auto it = object.find(key);
   if (it == object.end()) throw bad_field(origin, at, "missing field");
@@ -50,9 +48,10 @@ T field(const nlohmann::json& object, const char* key, std::string_view origin,
   } else if constexpr (std::is_integral_v<T>) {
     if (!it->is_number_integer()) throw bad_field(origin, at, "expected an integer");
     // get<T>() would wrap a value outside T silently (schema_version 4294967297 reading as 1).
-    const bool in_range = it->is_number_unsigned()
-                              ? it->get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())
-                              : std::in_range<T>(it->get<std::int64_t>());
+    const bool in_range =
+        it->is_number_unsigned()
+            ? it->get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())
+            : std::in_range<T>(it->get<std::int64_t>());
     if (!in_range) throw bad_field(origin, at, "integer out of range");
   } else {
     if (!it->is_number()) throw bad_field(origin, at, "expected a number");
@@ -61,13 +60,15 @@ T field(const nlohmann::json& object, const char* key, std::string_view origin,
 }
 
 // The entries of a catalog document {"schema_version": 1, "<key>": [ ... ]}, checked.
-inline const nlohmann::json* catalog_list(const nlohmann::json& doc, const char* key, std::string_view origin) {
+inline const nlohmann::json* catalog_list(const nlohmann::json& doc, const char* key,
+                                          std::string_view origin) {
   if (!doc.is_object()) throw bad_field(origin, "", "expected a JSON object");
   if (field<int>(doc, "schema_version", origin, "") != 1) {
     throw bad_field(origin, "/schema_version", "unsupported schema_version (this build reads 1)");
   }
   const auto list = doc.find(key);
-  if (list == doc.end() || !list->is_array()) throw bad_field(origin, std::string("/") + key, "expected an array");
+  if (list == doc.end() || !list->is_array())
+    throw bad_field(origin, std::string("/") + key, "expected an array");
   return &*list;
 }
 
@@ -79,20 +80,23 @@ inline constexpr int kMaxJsonDepth = 64;
 
 inline nlohmann::json parse_json_document(std::string_view text, std::string_view origin) {
   const auto depth_guard = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
-    if ((event == nlohmann::json::parse_event_t::object_start || event == nlohmann::json::parse_event_t::array_start) &&
+    if ((event == nlohmann::json::parse_event_t::object_start ||
+         event == nlohmann::json::parse_event_t::array_start) &&
         depth >= kMaxJsonDepth) {
-      throw Error(ErrorCode::bad_file, "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels", {},
-                  std::string(origin));
+      throw Error(ErrorCode::bad_file, "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels",
+                  {}, std::string(origin));
     }
     return true;
   };
   try {
     return nlohmann::json::parse(text, depth_guard);
   } catch (const nlohmann::json::parse_error& e) {
-    throw Error(ErrorCode::bad_file, "malformed JSON at byte " + std::to_string(e.byte), {}, std::string(origin));
+    throw Error(ErrorCode::bad_file, "malformed JSON at byte " + std::to_string(e.byte), {},
+                std::string(origin));
   } catch (const nlohmann::json::exception& e) {
     // e.g. out_of_range 406: a number too large for a double ("1e999")
-    throw Error(ErrorCode::bad_file, "malformed JSON: a number or value out of range", {}, std::string(origin));
+    throw Error(ErrorCode::bad_file, "malformed JSON: a number or value out of range", {},
+                std::string(origin));
   }
 }
 
@@ -132,7 +136,8 @@ inline std::vector<GpuSpec> gpus_from_json(std::string_view text, std::string_vi
         gpu.aliases.push_back(aliases[k].get<std::string>());
       }
     }
-    if (entry.contains("bandwidth_gb_s")) gpu.bandwidth_gb_s = field<double>(entry, "bandwidth_gb_s", origin, at);
+    if (entry.contains("bandwidth_gb_s"))
+      gpu.bandwidth_gb_s = field<double>(entry, "bandwidth_gb_s", origin, at);
     if (entry.contains("bf16_tflops_dense") && !entry["bf16_tflops_dense"].is_null()) {
       gpu.bf16_tflops_dense = field<double>(entry, "bf16_tflops_dense", origin, at);
     }
@@ -160,25 +165,30 @@ inline std::vector<ModelEntry> models_from_json(std::string_view text, std::stri
     m.id = to_lower(field<std::string>(entry, "id", origin, at));
     m.hf_id = entry.contains("hf_id") ? field<std::string>(entry, "hf_id", origin, at) : m.id;
     m.family = entry.contains("family") ? field<std::string>(entry, "family", origin, at) : std::string{};
-    m.params_evidence = entry.contains("params_evidence") ? field<std::string>(entry, "params_evidence", origin, at) : "";
+    m.params_evidence =
+        entry.contains("params_evidence") ? field<std::string>(entry, "params_evidence", origin, at) : "";
     m.source = entry.contains("source") ? field<std::string>(entry, "source", origin, at) : "";
     m.multimodal = entry.contains("multimodal") && field<bool>(entry, "multimodal", origin, at);
     if (entry.contains("aliases")) {
       const nlohmann::json& aliases = entry["aliases"];
       if (!aliases.is_array()) throw bad_field(origin, at + "/aliases", "expected an array");
       for (std::size_t k = 0; k < aliases.size(); ++k) {
-        if (!aliases[k].is_string()) throw bad_field(origin, at + "/aliases/" + std::to_string(k), "expected a string");
+        if (!aliases[k].is_string())
+          throw bad_field(origin, at + "/aliases/" + std::to_string(k), "expected a string");
         m.aliases.push_back(aliases[k].get<std::string>());
       }
     }
     const auto config = entry.find("config");
-    if (config == entry.end() || !config->is_object()) throw bad_field(origin, at + "/config", "expected an object");
+    if (config == entry.end() || !config->is_object())
+      throw bad_field(origin, at + "/config", "expected an object");
     nlohmann::json with_flags = *config;
     if (m.multimodal) with_flags["multimodal"] = true;
     m.config_json = with_flags.dump();
     m.params = entry.contains("params") ? field<std::uint64_t>(entry, "params", origin, at) : 0;
-    m.active_params = entry.contains("active_params") ? field<std::uint64_t>(entry, "active_params", origin, at) : m.params;
-    m.context_length = entry.contains("context_length") ? field<std::uint64_t>(entry, "context_length", origin, at) : 0;
+    m.active_params =
+        entry.contains("active_params") ? field<std::uint64_t>(entry, "active_params", origin, at) : m.params;
+    m.context_length =
+        entry.contains("context_length") ? field<std::uint64_t>(entry, "context_length", origin, at) : 0;
     models.push_back(std::move(m));
   }
   return models;
@@ -211,8 +221,12 @@ inline nlohmann::ordered_json optional_to_json(const std::optional<std::uint64_t
 // Components and total are the estimate's own; where it is placed on GPUs (per_gpu_bytes, the
 // placement, the fit per GPU kind) the shell adds, since the placement is its choice of GPUs.
 inline nlohmann::ordered_json components_to_json(const Components& c) {
-  return {{"weights", c.weights.count},     {"kv_cache", c.kv_cache.count},   {"activations", c.activations.count},
-          {"gradients", c.gradients.count}, {"optimizer", c.optimizer.count}, {"runtime", c.runtime.count},
+  return {{"weights", c.weights.count},
+          {"kv_cache", c.kv_cache.count},
+          {"activations", c.activations.count},
+          {"gradients", c.gradients.count},
+          {"optimizer", c.optimizer.count},
+          {"runtime", c.runtime.count},
           {"other", c.other.count}};
 }
 

@@ -28,7 +28,10 @@ inline std::string read_text_file(const std::string& path) {
   while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
     const auto got = static_cast<std::uint64_t>(in.gcount());
     if (text.size() + got > kMaxTextFileBytes) {
-      throw Error(ErrorCode::bad_file, "larger than " + std::to_string(kMaxTextFileBytes / kMiB) + " MiB, too large for a JSON text file", {}, path);
+      throw Error(
+          ErrorCode::bad_file,
+          "larger than " + std::to_string(kMaxTextFileBytes / kMiB) + " MiB, too large for a JSON text file",
+          {}, path);
     }
     text.append(chunk, got);
   }

@@ -10,10 +10,9 @@
 #pragma once
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "vramest/error.hpp"
 #include "vramest/model.hpp"
@@ -42,7 +41,8 @@ class ConfigReader {
     if (it == object_.end() || it->is_null()) throw bad(key, "missing field (needed to size the model)");
     // Parsed text stores integers >= 0 as unsigned (exact above 2^63); a document built in code
     // (from GGUF metadata) may hold them signed.
-    const bool non_negative = it->is_number_unsigned() || (it->is_number_integer() && it->get<std::int64_t>() >= 0);
+    const bool non_negative =
+        it->is_number_unsigned() || (it->is_number_integer() && it->get<std::int64_t>() >= 0);
     if (!non_negative) throw bad(key, "expected a non-negative integer");
     return it->get<std::uint64_t>();
   }
@@ -97,8 +97,12 @@ inline bool is_one_of(std::string_view value, std::initializer_list<std::string_
 // Gemma3TextConfig's defaults (transformers models/gemma3/configuration_gemma3.py), which the
 // official gemma-3-4b-it config.json relies on for heads, head_dim and vocabulary.
 inline nlohmann::json gemma3_text_defaults() {
-  return {{"vocab_size", 262208},       {"num_attention_heads", 8}, {"num_key_value_heads", 4},
-          {"head_dim", 256},            {"sliding_window", 4096},  {"sliding_window_pattern", 6},
+  return {{"vocab_size", 262208},
+          {"num_attention_heads", 8},
+          {"num_key_value_heads", 4},
+          {"head_dim", 256},
+          {"sliding_window", 4096},
+          {"sliding_window_pattern", 6},
           {"max_position_embeddings", 131072}};
 }
 
@@ -130,7 +134,8 @@ inline ModelArch arch_from_hf_config(const nlohmann::json& root, const std::stri
   ModelArch arch;
   arch.model_type = model_type;
   arch.multimodal = multimodal || hf_detail::ConfigReader(root, origin, "").flag_or("multimodal", false);
-  if (arch.multimodal) arch.notes.push_back("text model only: vision tower and projector weights are not counted");
+  if (arch.multimodal)
+    arch.notes.push_back("text model only: vision tower and projector weights are not counted");
 
   arch.hidden = c.count_any({"hidden_size", "n_embd", "d_model"});
   const std::uint64_t layer_count = c.count_any({"num_hidden_layers", "n_layer", "num_layers"});
@@ -153,14 +158,16 @@ inline ModelArch arch_from_hf_config(const nlohmann::json& root, const std::stri
     }
     arch.head_dim = arch.hidden / arch.heads;
   }
-  if (layer_count == 0 || layer_count > 100000) throw c.bad("num_hidden_layers", "must be between 1 and 100000");
+  if (layer_count == 0 || layer_count > 100000)
+    throw c.bad("num_hidden_layers", "must be between 1 and 100000");
 
   // Tied embeddings: the class default where config.json omits the key (formulas.md 1.1).
   const bool tied_default = is_one_of(model_type, {"gemma", "gemma2", "gemma3", "gemma3_text"});
   if (!c.has("tie_word_embeddings")) {
-    const bool known = tied_default || is_one_of(model_type, {"llama", "mistral", "mixtral", "qwen2", "qwen2_moe",
-                                                              "qwen3", "qwen3_moe", "phi3", "deepseek_v2",
-                                                              "deepseek_v3", "gpt_oss", "llama4_text", "llama4", "gpt2"});
+    const bool known =
+        tied_default || is_one_of(model_type, {"llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3",
+                                               "qwen3_moe", "phi3", "deepseek_v2", "deepseek_v3", "gpt_oss",
+                                               "llama4_text", "llama4", "gpt2"});
     if (!known) arch.notes.push_back("tie_word_embeddings absent: assumed false");
   }
   arch.tied_embeddings = c.flag_or("tie_word_embeddings", tied_default);
@@ -243,7 +250,8 @@ inline ModelArch arch_from_hf_config(const nlohmann::json& root, const std::stri
     for (std::uint64_t i = 0; i < layer_count; ++i) moe_layer[i] = i >= first_dense && i % freq == 0;
     arch.moe = moe;
     if (c.count_or("num_nextn_predict_layers", 0) > 0) {
-      arch.notes.push_back("multi-token-prediction layers are not counted (used only for speculative decoding)");
+      arch.notes.push_back(
+          "multi-token-prediction layers are not counted (used only for speculative decoding)");
     }
   }
 
@@ -257,8 +265,10 @@ inline ModelArch arch_from_hf_config(const nlohmann::json& root, const std::stri
       const nlohmann::json& type = (*types)[i];
       if (!type.is_string()) throw c.bad("layer_types", "expected strings");
       const std::string name = type.get<std::string>();
-      if (name == "sliding_attention") scopes[i] = AttentionScope::sliding;
-      else if (name == "chunked_attention") scopes[i] = AttentionScope::chunked;
+      if (name == "sliding_attention")
+        scopes[i] = AttentionScope::sliding;
+      else if (name == "chunked_attention")
+        scopes[i] = AttentionScope::chunked;
     }
   } else if (model_type == "gemma2") {
     for (std::uint64_t i = 0; i < layer_count; ++i) {
