@@ -94,7 +94,7 @@ _vramest()
     # Every option that takes a value, with the aliases --help prints and the single-dash
     # spellings the program rewrites (-ngl, -np, -ctk, -tp, ...).  --grad-checkpointing and --fsdp
     # take an optional value: like the parser, a following word is read as their value.
-    local with_value='-p|--precision|--mode|--method|-c|--context|--ctx-size|--max-model-len|--max-seq-length|--seq-len|-b|--batch|--per-device-train-batch-size|--np|-np|--parallel|--kv-dtype|--kv-cache-dtype|--ctk|-ctk|--cache-type-k|--ctv|-ctv|--cache-type-v|--engine|--ub|-ub|--ubatch|--ubatch-size|--fa|-fa|--flash-attn|--ngl|-ngl|--n-gpu-layers|--gpu-layers|--n-cpu-moe|-ncmoe|--gpu-util|--gpu-memory-utilization|--max-batched-tokens|--max-num-batched-tokens|--max-seqs|--max-num-seqs|--dtype|-q|--quantization|--tp|-tp|--tensor-parallel-size|--pp|-pp|--pipeline-parallel-size|--overhead|--gpu|-dev|--gpus|--num-gpus|--gpu-memory|--reserve|--training-precision|--optimizer|--optim|--grad-checkpointing|--gradient-checkpointing|--lora-rank|--lora-r|--lora-alpha|--lora-targets|--lora-target-modules|--zero|--zero-stage|--fsdp|--offload|--grad-accum|--gradient-accumulation-steps|--units|--data-dir|--segment|--vendor|--family|--prompt|--models|--formats|--contexts|--batches|--output|--output-format|-o|--out|--top'
+    local with_value='-p|--precision|--mode|--method|-c|--context|--ctx-size|--max-model-len|--max-seq-length|--seq-len|-b|--batch|--batch-size|--per-device-train-batch-size|--np|-np|--parallel|--kv-dtype|--kv-cache-dtype|--ctk|-ctk|--cache-type-k|--ctv|-ctv|--cache-type-v|--engine|--ub|-ub|--ubatch|--ubatch-size|--fa|-fa|--flash-attn|--ngl|-ngl|--n-gpu-layers|--gpu-layers|--n-cpu-moe|-ncmoe|--gpu-util|--gpu-memory-utilization|--max-batched-tokens|--max-num-batched-tokens|--max-seqs|--max-num-seqs|--dtype|-q|--quantization|--tp|-tp|--tensor-parallel-size|--pp|-pp|--pipeline-parallel-size|--overhead|--gpu|-dev|--gpus|--num-gpus|--gpu-memory|--reserve|--training-precision|--optimizer|--optim|--grad-checkpointing|--gradient-checkpointing|--lora-rank|--lora-r|--lora-alpha|--lora-targets|--lora-target-modules|--zero|--zero-stage|--fsdp|--offload|--grad-accum|--gradient-accumulation-steps|--units|--data-dir|--segment|--vendor|--family|--prompt|--models|--formats|--contexts|--batches|--output|--output-format|-o|--out|--top'
 
     # Find the subcommand and count positionals before the word being completed.  --gpu takes
     # several ids (--gpu a b), so words after it are GPU ids until the next option.  The first
@@ -185,7 +185,7 @@ _vramest()
             _vramest_add "$contexts"; return 0 ;;
         --contexts) _vramest_add "$contexts" list; return 0 ;;
         --data-dir) _vramest_add_files dirs; return 0 ;;
-        -b | --batch | --per-device-train-batch-size | --np | -np | --parallel | --ub | -ub | --ubatch | \
+        -b | --batch | --batch-size | --per-device-train-batch-size | --np | -np | --parallel | --ub | -ub | --ubatch | \
             --ubatch-size | --n-cpu-moe | -ncmoe | --gpu-util | --gpu-memory-utilization | \
             --max-batched-tokens | --max-num-batched-tokens | --max-seqs | --max-num-seqs | --overhead | \
             --num-gpus | --lora-rank | --lora-r | --lora-alpha | --tp | -tp | --tensor-parallel-size | \
@@ -197,7 +197,7 @@ _vramest()
     # The options each command's --help prints, aliases included.
     local common='-h --help --json --units --data-dir --no-color'
     local inference='-c --context --ctx-size --max-model-len --max-seq-length --seq-len
-        -b --batch --per-device-train-batch-size --np --parallel --kv-dtype --kv-cache-dtype
+        -b --batch --batch-size --per-device-train-batch-size --np --parallel --kv-dtype --kv-cache-dtype
         --ctk --cache-type-k --ctv --cache-type-v --engine --ub --ubatch --ubatch-size
         --fa --flash-attn --no-flash-attn --ngl --n-gpu-layers --gpu-layers --n-cpu-moe
         --kv-unified --gpu-util --gpu-memory-utilization --max-batched-tokens

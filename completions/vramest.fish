@@ -13,7 +13,7 @@
 # --grad-checkpointing and --fsdp take an optional value: like the parser, a following word is
 # read as their value.
 set -g __vramest_value_options -p --precision --mode --method -c --context --ctx-size \
-    --max-model-len --max-seq-length --seq-len -b --batch --per-device-train-batch-size --np -np \
+    --max-model-len --max-seq-length --seq-len -b --batch --batch-size --per-device-train-batch-size --np -np \
     --parallel --kv-dtype --kv-cache-dtype --ctk -ctk --cache-type-k --ctv -ctv --cache-type-v \
     --engine --ub -ub --ubatch --ubatch-size --fa -fa --flash-attn --ngl -ngl --n-gpu-layers \
     --gpu-layers --n-cpu-moe -ncmoe --gpu-util --gpu-memory-utilization --max-batched-tokens \
@@ -171,7 +171,7 @@ complete -c vramest -l no-color -d 'No colour'
 set -l ef '__vramest_using "" fit'
 set -l kv 'fp16 bf16 fp32 fp8 q8_0 q5_1 q5_0 q4_1 q4_0'
 complete -c vramest -n $ef -s c -l context -l ctx-size -l max-model-len -l max-seq-length -l seq-len -x -a '2k 4k 8k 16k 32k 64k 128k' -d 'Tokens per sequence (llama.cpp -np: the whole cache)'
-complete -c vramest -n $ef -s b -l batch -l per-device-train-batch-size -x -d 'Concurrent sequences; training micro-batch; llama.cpp logical batch'
+complete -c vramest -n $ef -s b -l batch -l batch-size -l per-device-train-batch-size -x -d 'Concurrent sequences; training micro-batch; llama.cpp logical batch'
 complete -c vramest -n $ef -l np -l parallel -x -d 'llama.cpp -np: server slots'
 complete -c vramest -n $ef -l kv-dtype -l kv-cache-dtype -x -a $kv -d 'KV cache type'
 complete -c vramest -n $ef -l ctk -l cache-type-k -x -a $kv -d 'llama.cpp -ctk: K cache type'

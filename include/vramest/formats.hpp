@@ -206,7 +206,7 @@ inline constexpr FormatAlias kFormatAliases[] = {
 inline std::string canonical_format_id(std::string_view name) {
   std::string id = to_lower(name);
   for (char& c : id) {
-    if (c == '_' && id.rfind("q", 0) != 0 && id.rfind("iq", 0) != 0 && id.rfind("tq", 0) != 0 &&
+    if (c == '_' && id.rfind('q', 0) != 0 && id.rfind("iq", 0) != 0 && id.rfind("tq", 0) != 0 &&
         id.rfind("mxfp4_", 0) != 0 && id.rfind("fp8_", 0) != 0) {
       c = '-';  // gptq_int4 -> gptq-int4; GGUF names keep their underscores
     }

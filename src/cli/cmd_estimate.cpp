@@ -48,6 +48,8 @@ const FlagRule kFlagRules[] = {
     {"--no-kbit-upcast", [](const EstimateOptions& o) { return o.no_kbit_upcast; }, Scope::qlora},
     {"--engine", [](const EstimateOptions& o) { return !o.inference.engine.empty(); }, Scope::inference},
     {"--kv-dtype", [](const EstimateOptions& o) { return !o.inference.kv_dtype.empty(); }, Scope::inference},
+    {"--dtype", [](const EstimateOptions& o) { return !o.inference.dtype.empty(); }, Scope::inference},
+    {"--quantization", [](const EstimateOptions& o) { return !o.inference.quantization.empty(); }, Scope::inference},
     {"--overhead", [](const EstimateOptions& o) { return !o.overhead.empty(); }, Scope::rule},
     {"-c", [](const EstimateOptions& o) { return !o.inference.context.empty(); }, Scope::detailed},
     {"-b", [](const EstimateOptions& o) { return !o.inference.batch.empty(); }, Scope::detailed},
@@ -454,7 +456,9 @@ std::string format_flag(const InferenceFlags& f) {
   if (!f.quantization.empty() && !f.precision.empty()) {
     throw Error(ErrorCode::usage, "give -p or --quantization, not both", "-p names the weight format");
   }
-  return !f.quantization.empty() ? f.quantization : !f.precision.empty() ? f.precision : f.dtype;
+  // --dtype auto (vLLM's and transformers' default) is the checkpoint's own format.
+  const std::string dtype = to_lower(f.dtype) == "auto" ? std::string{} : f.dtype;
+  return !f.quantization.empty() ? f.quantization : !f.precision.empty() ? f.precision : dtype;
 }
 
 }  // namespace
@@ -470,7 +474,7 @@ std::string format_for_engine(Engine engine, const std::string& format) {
 }
 
 Engine resolve_engine(const std::string& engine_flag, const std::string& format, const ResolvedModel& model,
-                      std::string* why) {
+                      std::string* why, const std::string& llamacpp_flag) {
   if (!engine_flag.empty()) return kEngines.parse(engine_flag);
   const auto say = [&](std::string text) {
     if (why) *why = std::move(text);
@@ -481,6 +485,10 @@ Engine resolve_engine(const std::string& engine_flag, const std::string& format,
   }
   if (is_gguf_only(format)) {
     say("engine llamacpp (" + canonical_format_id(format) + " is a GGUF format)");
+    return Engine::llamacpp;
+  }
+  if (!llamacpp_flag.empty()) {
+    say("engine llamacpp (" + llamacpp_flag + " is llama.cpp's)");
     return Engine::llamacpp;
   }
   say("engine transformers");
@@ -497,7 +505,14 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
   };
   std::string format_id = format_flag(f);
   std::string engine_reason;
-  opt.engine = resolve_engine(f.engine, format_id, model, &engine_reason);
+  // Flags only llama.cpp has imply it, as GGUF formats do.
+  const std::string llamacpp_flag = !f.n_gpu_layers.empty() ? "-ngl"
+                                    : !f.parallel.empty()   ? "-np"
+                                    : !f.cache_type_k.empty() || !f.cache_type_v.empty() ? "-ctk/-ctv"
+                                    : !f.n_cpu_moe.empty()  ? "--n-cpu-moe"
+                                    : !f.ubatch.empty()     ? "-ub"
+                                                            : "";
+  opt.engine = resolve_engine(f.engine, format_id, model, &engine_reason, llamacpp_flag);
   note_default(!f.engine.empty(), engine_reason);
   const RequestKind kind{Mode::inference, Method::detailed, opt.engine, true};
   check_flag_scopes(options, kind);
@@ -577,6 +592,8 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
   if (!f.n_cpu_moe.empty()) {
     if (!model.arch->moe) throw Error(ErrorCode::usage, "--n-cpu-moe applies to mixture-of-experts models");
     setup.n_cpu_moe = std::min(model.arch->layer_count(), read_count(f.n_cpu_moe, "--n-cpu-moe", 1'000'000));
+    setup.readings.push_back("--n-cpu-moe " + f.n_cpu_moe + ": the routed experts of the first " +
+                             std::to_string(*setup.n_cpu_moe) + " layers stay in RAM");
   }
   setup.tp = options.tp.empty() ? 0 : gpu_count(options.tp);
   setup.pp = options.pp.empty() ? 0 : gpu_count(options.pp);
@@ -628,7 +645,7 @@ void add_inference_options(CLI::App& app, EstimateOptions& options) {
          "Tokens per sequence, e.g. 8192, 32k or 1M (default 4096); with llama.cpp's -np, the whole cache")
       ->type_name("TOKENS");
   app.add_option(
-         "-b,--batch,--per-device-train-batch-size", f.batch,
+         "-b,--batch,--batch-size,--per-device-train-batch-size", f.batch,
          "Concurrent sequences, or the training micro-batch (default 1); under llama.cpp its logical batch")
       ->type_name("N");
   app.add_option("--np,--parallel", f.parallel, "llama.cpp -np: server slots (concurrent sequences)")
@@ -733,8 +750,23 @@ void setup_estimate(CLI::App& app, EstimateOptions& options) {
       ->type_name("N");
 }
 
-CommandResult run_estimate(const EstimateOptions& options, const GlobalOptions& global) {
+CommandResult run_estimate(const EstimateOptions& given, const GlobalOptions& global) {
   (void)resolve_style(global);  // reject bad --units before any work
+  EstimateOptions options = given;
+  // A bare --fsdp or --gradient-checkpointing before the model takes it as its value: a value that
+  // is no choice of theirs is the model, and the flag is bare.
+  const auto unswallow = [&](std::vector<std::string>& values, const auto& table) {
+    if (options.model_given || values.empty() || values.back().empty()) return;
+    try {
+      (void)table.parse(values.back());
+    } catch (const Error&) {
+      options.model = values.back();
+      options.model_given = true;
+      values.back().clear();
+    }
+  };
+  unswallow(options.fsdp, kFsdpStrategies);
+  unswallow(options.grad_checkpointing, kCheckpointing);
   if (!options.model_given) {
     throw Error(ErrorCode::usage, "no model given",
                 "try 'vramest 14B', 'vramest llama-3.1-8b', or 'vramest --help'");

@@ -85,8 +85,10 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
 void check_engine_format(Engine engine, const WeightFormat& format);
 
 // The engine a request runs on: --engine, else llama.cpp for a GGUF file or a GGUF-only format.
+// `llamacpp_flag`: a flag only llama.cpp has (-ngl, -np, ...) that was given, which implies it.
 Engine resolve_engine(const std::string& engine_flag, const std::string& format_flag,
-                      const ResolvedModel& model, std::string* why = nullptr);
+                      const ResolvedModel& model, std::string* why = nullptr,
+                      const std::string& llamacpp_flag = {});
 
 // A format name as the engine reads it: under llama.cpp fp16, bf16 and fp32 are GGUF's f16,
 // bf16 and f32.

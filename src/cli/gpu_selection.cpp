@@ -89,7 +89,10 @@ GpuSelection::GpuSelection(const GpuFlags& flags, const std::string& data_dir)
                            "--gpu-memory"});
     named.push_back(&own_.back());
   }
-  const bool local = group_.size() > 0;
+  const bool local = !group_.empty();
+  if (local && !flags.count.empty()) {
+    throw Error(ErrorCode::usage, "--gpus with --gpu local", "the installed GPUs are counted by nvidia-smi; drop --gpus");
+  }
   if (!flags.count.empty() && named.size() + (local ? 1 : 0) > 1) {
     throw Error(ErrorCode::usage, "--gpus counts one kind of card",
                 "repeat --gpu for a group of mixed cards");
@@ -113,6 +116,9 @@ GpuSelection::GpuSelection(const GpuFlags& flags, const std::string& data_dir)
 
 const GpuSpec& GpuSelection::resolve(const std::string& text) {
   if (const GpuSpec* gpu = catalog_.try_find(text)) return *gpu;
+  if (!text.empty() && text.find_first_not_of("0123456789.") == std::string::npos) {
+    (void)parse_memory_flag(text, "--gpu");  // a bare number: "has no unit"
+  }
   if (looks_like_size(text)) {
     const Bytes memory = parse_memory_flag(text, "--gpu");
     own_.push_back(GpuSpec{"custom-" + to_lower(text),
@@ -197,6 +203,7 @@ report::GpuView GpuSelection::place(const Components& need, const ParallelShape&
                                     const Layout* forced) const {
   report::GpuView view;
   view.named = named();
+  view.reserve = reserve_;
   view.group = group_;
   for (const GpuSpec* kind : kinds_)
     view.kinds.push_back(fewest_of_kind(need, shape, policy, *kind, reserve_));

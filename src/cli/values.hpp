@@ -9,6 +9,7 @@
 
 #include <cctype>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,7 +62,7 @@ inline std::optional<std::uint64_t> scaled(const Decimal& d, std::uint64_t multi
   const u128 fraction = static_cast<u128>(d.fraction) * multiplier;
   if (fraction % d.fraction_scale != 0) return std::nullopt;
   const u128 value = static_cast<u128>(d.whole) * multiplier + fraction / d.fraction_scale;
-  if (value > static_cast<u128>(~0ULL)) return std::nullopt;
+  if (value > static_cast<u128>(std::numeric_limits<std::uint64_t>::max())) return std::nullopt;
   return static_cast<std::uint64_t>(value);
 }
 

@@ -34,6 +34,7 @@ struct GpuView {
   bool named = false;                 // GPUs were named: `placement.fits` is the verdict
   std::vector<const GpuSpec*> group;  // the named group, one entry per GPU (empty: none named)
   Placement placement;
+  Bytes reserve;  // per GPU (--reserve)
   bool fits() const { return !named || placement.fits; }
 };
 

@@ -113,8 +113,10 @@ std::string gpu_section(const GpuView& gpus, const Style& style, std::string_vie
          !training ? count_cell(fit)
          : fit.count != 0
              ? "fits"
-             : "short by " +
-                   format_amount(need > fit.gpu->memory ? need - fit.gpu->memory : Bytes{0}, unit)});
+             : "short by " + format_amount(need + gpus.reserve > fit.gpu->memory
+                                               ? need + gpus.reserve - fit.gpu->memory
+                                               : Bytes{0},
+                                           unit)});
   }
   out += table.render();
   const Placement& p = gpus.placement;
