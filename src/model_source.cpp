@@ -105,8 +105,9 @@ ResolvedModel resolve_model(const std::string& model, const std::string& data_di
   }
 
   // A parameter count needs no catalog (and no start-up cost for loading one).
-  const bool looks_like_size = !model.empty() && model.find('/') == std::string::npos &&
-                               (std::isdigit(static_cast<unsigned char>(model[0])) != 0 || model[0] == '.' || model[0] == '-');
+  const bool looks_like_size =
+      !model.empty() && model.find('/') == std::string::npos &&
+      (std::isdigit(static_cast<unsigned char>(model[0])) != 0 || model[0] == '.' || model[0] == '-');
   std::optional<Error> size_error;
   if (looks_like_size) {
     try {

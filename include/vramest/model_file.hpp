@@ -512,7 +512,8 @@ inline ModelFile read_model_file(const std::string& path) {
                     "name one file", path);
       }
       for (const std::string& g : ggufs) {
-        if (fs::path(g).filename().string().find("mmproj") == std::string::npos) return model_file_detail::read_gguf_model(g);
+        if (fs::path(g).filename().string().find("mmproj") == std::string::npos)
+          return model_file_detail::read_gguf_model(g);
       }
       return model_file_detail::read_gguf_model(ggufs.front());
     }

@@ -49,7 +49,8 @@ const FlagRule kFlagRules[] = {
     {"--engine", [](const EstimateOptions& o) { return !o.inference.engine.empty(); }, Scope::inference},
     {"--kv-dtype", [](const EstimateOptions& o) { return !o.inference.kv_dtype.empty(); }, Scope::inference},
     {"--dtype", [](const EstimateOptions& o) { return !o.inference.dtype.empty(); }, Scope::inference},
-    {"--quantization", [](const EstimateOptions& o) { return !o.inference.quantization.empty(); }, Scope::inference},
+    {"--quantization", [](const EstimateOptions& o) { return !o.inference.quantization.empty(); },
+     Scope::inference},
     {"--overhead", [](const EstimateOptions& o) { return !o.overhead.empty(); }, Scope::rule},
     {"-c", [](const EstimateOptions& o) { return !o.inference.context.empty(); }, Scope::detailed},
     {"-b", [](const EstimateOptions& o) { return !o.inference.batch.empty(); }, Scope::detailed},
@@ -506,12 +507,12 @@ InferenceSetup inference_setup(const EstimateOptions& options, const ResolvedMod
   std::string format_id = format_flag(f);
   std::string engine_reason;
   // Flags only llama.cpp has imply it, as GGUF formats do.
-  const std::string llamacpp_flag = !f.n_gpu_layers.empty() ? "-ngl"
-                                    : !f.parallel.empty()   ? "-np"
+  const std::string llamacpp_flag = !f.n_gpu_layers.empty()                              ? "-ngl"
+                                    : !f.parallel.empty()                                ? "-np"
                                     : !f.cache_type_k.empty() || !f.cache_type_v.empty() ? "-ctk/-ctv"
-                                    : !f.n_cpu_moe.empty()  ? "--n-cpu-moe"
-                                    : !f.ubatch.empty()     ? "-ub"
-                                                            : "";
+                                    : !f.n_cpu_moe.empty()                               ? "--n-cpu-moe"
+                                    : !f.ubatch.empty()                                  ? "-ub"
+                                                                                         : "";
   opt.engine = resolve_engine(f.engine, format_id, model, &engine_reason, llamacpp_flag);
   note_default(!f.engine.empty(), engine_reason);
   const RequestKind kind{Mode::inference, Method::detailed, opt.engine, true};

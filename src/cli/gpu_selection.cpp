@@ -91,7 +91,8 @@ GpuSelection::GpuSelection(const GpuFlags& flags, const std::string& data_dir)
   }
   const bool local = !group_.empty();
   if (local && !flags.count.empty()) {
-    throw Error(ErrorCode::usage, "--gpus with --gpu local", "the installed GPUs are counted by nvidia-smi; drop --gpus");
+    throw Error(ErrorCode::usage, "--gpus with --gpu local",
+                "the installed GPUs are counted by nvidia-smi; drop --gpus");
   }
   if (!flags.count.empty() && named.size() + (local ? 1 : 0) > 1) {
     throw Error(ErrorCode::usage, "--gpus counts one kind of card",

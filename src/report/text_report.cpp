@@ -108,15 +108,13 @@ std::string gpu_section(const GpuView& gpus, const Style& style, std::string_vie
   for (const GpuFit& fit : gpus.kinds) {
     if (!gpus.named && !fit.gpu->featured) continue;
     const Bytes need = gpus.placement.per_gpu_max;
-    table.add_row(
-        {fit.gpu->id, format_amount(fit.gpu->memory, unit),
-         !training ? count_cell(fit)
-         : fit.count != 0
-             ? "fits"
-             : "short by " + format_amount(need + gpus.reserve > fit.gpu->memory
-                                               ? need + gpus.reserve - fit.gpu->memory
-                                               : Bytes{0},
-                                           unit)});
+    table.add_row({fit.gpu->id, format_amount(fit.gpu->memory, unit),
+                   !training        ? count_cell(fit)
+                   : fit.count != 0 ? "fits"
+                                    : "short by " + format_amount(need + gpus.reserve > fit.gpu->memory
+                                                                      ? need + gpus.reserve - fit.gpu->memory
+                                                                      : Bytes{0},
+                                                                  unit)});
   }
   out += table.render();
   const Placement& p = gpus.placement;
