@@ -31,7 +31,7 @@ Components need(std::uint64_t weights_gb, std::uint64_t kv_gb, std::uint64_t act
 
 }  // namespace
 
-TEST_CASE("placement: vLLM tensor parallelism divides weights, KV and activations; the runtime repeats",
+TEST_CASE("placement: vLLM tensor parallelism divides weights, KV and activations, and the runtime repeats",
           "[placement]") {
   const Components c = need(140, 16, 4, 300);
   const Placement p = place(c, kLlama70b, SplitPolicy::tensor_parallel, of("h100-sxm", 4));

@@ -73,7 +73,7 @@ TEST_CASE("rule: modes the seed has no rule for are invalid values", "[rule]") {
                     Catch::Contains("16-bit base"));
 }
 
-TEST_CASE("rule: memory grows with parameters and bits; LoRA stays below full fine-tuning",
+TEST_CASE("rule: memory grows with parameters and bits, and LoRA stays below full fine-tuning",
           "[rule][property]") {
   for (std::uint64_t params :
        std::vector<std::uint64_t>{1, 1'000, 350'000'000, k14B, 70'000'000'000, kMaxParams}) {
