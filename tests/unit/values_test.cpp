@@ -23,7 +23,8 @@ TEST_CASE("values: token counts take k = 1024 and M = 1024^2, and fractions that
                     Catch::Contains("invalid context '1.3k': not a whole number"));
 }
 
-TEST_CASE("values: memory sizes say decimal or binary, a bare G is GiB, and no unit is an error", "[values]") {
+TEST_CASE("values: memory sizes say decimal or binary, a bare G is GiB, and no unit is an error",
+          "[values]") {
   CHECK(memory_size("24GB") == Bytes{24 * kGB});
   CHECK(memory_size("24 GB") == Bytes{24 * kGB});
   CHECK(memory_size("24GiB") == Bytes{24 * kGiB});
