@@ -226,15 +226,6 @@ inline Placement place(const Components& need, const ParallelShape& shape, Split
   return p;
 }
 
-// A data-parallel training plan with its own TP and PP degrees, for the layout it reports.
-inline Placement place_training(const Components& per_gpu_need, const GpuGroup& group, std::uint64_t tp,
-                                std::uint64_t pp) {
-  Placement p = place(per_gpu_need, {}, SplitPolicy::data_parallel, group);
-  p.layout.tp = tp;
-  p.layout.pp = pp;
-  return p;
-}
-
 // The fewest GPUs of one kind that hold the need (count 0: none up to the search's limit), and
 // how they hold it.
 struct GpuFit {

@@ -35,7 +35,6 @@ struct GpuView {
   std::vector<const GpuSpec*> group;  // the named group, one entry per GPU (empty: none named)
   Placement placement;
   Bytes reserve;  // per GPU (--reserve)
-  bool fits() const { return !named || placement.fits; }
 };
 
 // One estimate with its fit against the GPUs shown.
