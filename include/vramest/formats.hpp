@@ -337,7 +337,16 @@ inline bool is_block_linear(TensorRole r) {
     case TensorRole::ffn_down_exps:
     case TensorRole::ffn_gate_shexp:
     case TensorRole::ffn_up_shexp:
-    case TensorRole::ffn_down_shexp: return true;
+    case TensorRole::ffn_down_shexp:
+    case TensorRole::ssm_in:
+    case TensorRole::ssm_out:
+    case TensorRole::ssm_x:
+    case TensorRole::shortconv_in_proj:
+    case TensorRole::shortconv_out_proj:
+    case TensorRole::cross_attn_q:
+    case TensorRole::cross_attn_k:
+    case TensorRole::cross_attn_v:
+    case TensorRole::cross_attn_output: return true;
     default: return false;
   }
 }
@@ -414,7 +423,7 @@ inline std::string gguf_type(const WeightFormat& f, const ModelArch& arch, const
   }
   const Category cat = category(t.role, arch.tied_embeddings);
   const std::uint64_t n_expert = arch.moe ? arch.moe->experts : 0;
-  const std::uint64_t n_gqa = arch.heads / arch.kv_heads;
+  const std::uint64_t n_gqa = arch.kv_heads == 0 ? 1 : arch.heads / arch.kv_heads;
   const std::uint64_t n = arch.layer_count();
   const std::uint64_t i = t.layer < 0 ? 0 : static_cast<std::uint64_t>(t.layer);
   const bool more_bits = i < n / 8 || i >= 7 * n / 8 || (i >= n / 8 && (i - n / 8) % 3 == 2);
@@ -630,6 +639,7 @@ struct WeightBreakdown {
   Bytes embedding;                       // token_embd (llama.cpp keeps it in host memory)
   Bytes routed_experts;                  // 3-D expert tensors (for expert offload and bandwidth)
   Bytes output;                          // the output head (or the tied embedding it reads)
+  Bytes towers;                          // vision/audio towers and projectors (16-bit), in total
 };
 
 inline WeightBreakdown weight_breakdown(const ModelArch& arch, const WeightFormat& f) {
@@ -643,6 +653,12 @@ inline WeightBreakdown weight_breakdown(const ModelArch& arch, const WeightForma
     if (t.ne2 > 1) w.routed_experts += Bytes{s.bytes};
   }
   if (arch.tied_embeddings) w.output = w.embedding;
+  // Quantized checkpoints and llama.cpp's mmproj files keep the towers in 16 bits.
+  for (const Tower& tower : arch.towers) w.towers += Bytes{checked_mul(tower.params, 2)};
+  if (w.towers.count > 0) {
+    w.total += w.towers;
+    w.by_type[f.id == "fp16" || f.id == "f16" ? "f16" : "bf16"] += w.towers;
+  }
   return w;
 }
 

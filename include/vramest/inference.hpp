@@ -100,6 +100,9 @@ inline std::uint64_t layer_peak(const ModelArch& arch, std::uint64_t tokens, std
   } else {
     attention = (2 * arch.heads + 2 * arch.kv_heads) * arch.head_dim;
   }
+  // A recurrent mixer's widest point: its input projection's output.
+  for (const LayerSpec& layer : arch.layers)
+    attention = std::max(attention, mixer_projection_width(arch, layer.mixer));
   std::uint64_t mlp = 0;
   for (const LayerSpec& layer : arch.layers) {
     // A MoE layer runs one expert's batch at a time (worst case: all tokens pick it) plus the

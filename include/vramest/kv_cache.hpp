@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,7 +92,10 @@ struct KvRequest {
 };
 
 struct KvCacheResult {
-  Bytes bytes;
+  Bytes bytes;        // attention cache + recurrent state + cross-attention cache
+  Bytes state_bytes;  // of which: recurrent state (Mamba, linear attention, conv)
+  Bytes cross_bytes;  // of which: encoder-decoder cross-attention keys and values
+  std::uint64_t recurrent_layers = 0;
   std::uint64_t bytes_per_token_full = 0;  // all layers, per token, before windows and rounding
   std::uint64_t full_layers = 0;
   std::uint64_t windowed_layers = 0;
@@ -120,8 +124,54 @@ inline std::uint64_t round_up(std::uint64_t value, std::uint64_t multiple) {
   return ceil_div(value, multiple) * multiple;
 }
 
+// The fixed state one sequence keeps in a layer that does not attend, in elements: the
+// convolution's last inputs and the scan's state. llama.cpp keeps kernel - 1 inputs
+// (llama-model.cpp n_embd_r) and vLLM likewise (mamba_utils.py); transformers' caches keep the
+// whole kernel (MambaCache conv_states [d_inner, d_conv]).
+struct RecurrentState {
+  std::uint64_t conv = 0;
+  std::uint64_t scan = 0;
+};
+
+inline RecurrentState recurrent_state(const ModelArch& arch, Mixer mixer, Engine engine) {
+  const auto taps = [engine](std::uint64_t kernel) {
+    return engine == Engine::transformers ? kernel : kernel - 1;
+  };
+  switch (mixer) {
+    case Mixer::mamba: {
+      const SsmSpec& s = *arch.ssm;
+      return {taps(s.d_conv) * s.d_inner, s.d_inner * s.d_state};
+    }
+    case Mixer::mamba2: {  // conv over x, B and C; an SSM state per head of head_dim x d_state
+      const SsmSpec& s = *arch.ssm;
+      return {taps(s.d_conv) * (s.d_inner + 2 * s.n_groups * s.d_state), s.d_inner * s.d_state};
+    }
+    case Mixer::gated_deltanet: {  // conv over q, k, v; a k_head_dim x v_head_dim matrix per v head
+      const LinearAttentionSpec& l = *arch.linear_attention;
+      const std::uint64_t conv_dim = 2 * l.k_heads * l.k_head_dim + l.v_heads * l.v_head_dim;
+      return {taps(l.conv_kernel) * conv_dim, l.v_heads * l.k_head_dim * l.v_head_dim};
+    }
+    case Mixer::short_conv: return {taps(arch.short_conv->kernel) * arch.hidden, 0};
+    case Mixer::attention:
+    case Mixer::none: break;
+  }
+  return {};
+}
+
+// Bytes per state element: llama.cpp keeps recurrent state in F32 (llama_memory_recurrent's
+// type_r/type_s); vLLM and transformers in the model's 16-bit dtype.
+inline std::uint64_t state_element_bytes(Engine engine) { return engine == Engine::llamacpp ? 4 : 2; }
+
 inline constexpr std::uint64_t kVllmBlockTokens = 16;       // vLLM's default block_size on CUDA
 inline constexpr std::uint64_t kLlamaCppCellPadding = 256;  // llama.cpp n_ctx padding (PR #17046)
+
+namespace kv_detail {
+inline std::string mib_text(Bytes b) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f MiB", static_cast<double>(b.count) / static_cast<double>(kMiB));
+  return buffer;
+}
+}  // namespace kv_detail
 
 // The sizes only (no text): the fast path planners and sweeps evaluate many times.
 // `v_dtype`: llama.cpp's separate V cache type (-ctv); null: the same as K.
@@ -136,7 +186,37 @@ inline KvCacheResult kv_cache_sizes(const ModelArch& arch, const KvDtype& dtype,
   const std::uint64_t tokens_all = checked_mul(req.context, req.batch);
   const std::uint64_t cells = engine == Engine::llamacpp ? round_up(tokens_all, kLlamaCppCellPadding) : 0;
   std::uint64_t total = 0;
+  std::uint64_t state = 0;
+  std::uint64_t cross = 0;
+  if (!arch.has_kv_cache()) {  // encoders keep nothing between forward passes
+    r.cells = 0;
+    return r;
+  }
+  // An encoder-decoder's cross-attention keys and values: one copy of the encoder output per
+  // decoder layer and sequence (Whisper: 1500 frames; T5, BART: the prompt).
+  const std::uint64_t source =
+      arch.encoder && arch.encoder->source_length > 0 ? arch.encoder->source_length : req.context;
   for (const LayerSpec& layer : arch.layers) {
+    if (layer.cross_attention) {
+      const std::uint64_t width = arch.heads * arch.head_dim;
+      const std::uint64_t cross_row =
+          kv_row_bytes(dtype, width) + kv_row_bytes(v_dtype != nullptr ? *v_dtype : dtype, width);
+      cross = checked_add(cross, checked_mul(checked_mul(cross_row, source), req.batch));
+    }
+    if (!layer.has_attention()) {
+      const RecurrentState s = recurrent_state(arch, layer.mixer, engine);
+      if (s.conv + s.scan > 0) {
+        r.recurrent_layers += 1;
+        state = checked_add(
+            state, checked_mul(checked_mul(s.conv + s.scan, state_element_bytes(engine)), req.batch));
+      }
+      continue;
+    }
+    if (layer.shares_kv) continue;
+    if (layer.image_cross_attention) {  // keys and values of the image tokens, once per sequence
+      cross = checked_add(cross, checked_mul(checked_mul(per_layer_token, arch.image_tokens), req.batch));
+      continue;
+    }
     std::uint64_t tokens = 0;  // cached tokens in this layer, all sequences together
     const bool windowed = layer.scope != AttentionScope::full && layer.window < req.context;
     switch (engine) {
@@ -162,6 +242,9 @@ inline KvCacheResult kv_cache_sizes(const ModelArch& arch, const KvDtype& dtype,
     total = checked_add(total, checked_mul(per_layer_token, tokens));
     r.bytes_per_token_full += per_layer_token;
   }
+  r.state_bytes = Bytes{state};
+  r.cross_bytes = Bytes{cross};
+  total = checked_add(checked_add(total, state), cross);
   r.bytes = Bytes{total};
   r.cells = engine == Engine::llamacpp ? cells
             : engine == Engine::vllm   ? round_up(req.context, kVllmBlockTokens)
@@ -178,10 +261,21 @@ inline KvCacheResult kv_cache(const ModelArch& arch, const KvDtype& dtype, Engin
         engine == Engine::transformers
             ? "MLA expanded to per-head K and V: " + std::to_string(row.k + row.v) + " values/token/layer"
             : "MLA latent: " + std::to_string(row.k) + " values/token/layer";
+  } else if (!arch.has_kv_cache()) {
+    r.formula = "an encoder: no cache between forward passes";
+  } else if (r.full_layers + r.windowed_layers > 0) {
+    r.formula =
+        "2 (K,V) x " + std::to_string(arch.kv_heads) + " KV heads x " + std::to_string(arch.head_dim) +
+        (r.recurrent_layers > 0 ? " dims per token per attention layer" : " dims per token per layer");
   } else {
-    r.formula = "2 (K,V) x " + std::to_string(arch.kv_heads) + " KV heads x " +
-                std::to_string(arch.head_dim) + " dims per token per layer";
+    r.formula = "no attention layers";
   }
+  if (r.recurrent_layers > 0) {
+    r.formula += "; " + std::to_string(r.recurrent_layers) +
+                 " recurrent layers keep a fixed state per sequence (" + kv_detail::mib_text(r.state_bytes) +
+                 ")";
+  }
+  if (r.cross_bytes.count > 0) r.formula += "; cross-attention cache " + kv_detail::mib_text(r.cross_bytes);
   return r;
 }
 

@@ -139,15 +139,23 @@ inline std::string gguf_file_type_name(std::uint64_t ftype) {
   }
 }
 
-// GGUF architecture names (src/llama-arch.cpp) to Hugging Face model_type.
+// GGUF architecture names (src/llama-arch.cpp) to Hugging Face model_type, through the family
+// table; llama.cpp's "llama" covers Mixtral and "deepseek2" both DeepSeek generations.
 inline std::string hf_model_type(const std::string& arch, bool has_experts, bool score_bias) {
   if (arch == "llama") return has_experts ? "mixtral" : "llama";
-  if (arch == "qwen3moe") return "qwen3_moe";
-  if (arch == "qwen2moe") return "qwen2_moe";
-  if (arch == "gemma3") return "gemma3_text";
   if (arch == "deepseek2") return score_bias ? "deepseek_v3" : "deepseek_v2";
-  if (arch == "gpt-oss") return "gpt_oss";
-  return arch;  // qwen2, qwen3, gemma2, phi3, mistral, ... share the name
+  if (const Family* f = find_family_by_gguf(arch)) {
+    const std::string_view types = f->model_types;
+    return std::string(types.substr(0, types.find(' ')));
+  }
+  return arch;
+}
+
+// A per-layer GGUF array (head_count_kv, feed_forward_length), or empty when the key is a scalar.
+inline std::vector<std::int64_t> gguf_layer_array(const GgufFile& f, const std::string& key) {
+  const GgufValue* v = f.find(key);
+  if (v == nullptr || v->type != GgufType::array) return {};
+  return v->ints;
 }
 
 // The config.json fields a GGUF's metadata gives (keys: src/llama-arch.cpp LLM_KV_NAMES).
@@ -228,6 +236,47 @@ inline nlohmann::json config_from_gguf(const GgufFile& f, const std::string& ori
       put("shared_expert_intermediate_size", count("expert_shared_feed_forward_length"));
     }
   }
+  // State-space and hybrid models (llama.cpp's ssm.* keys): which layers attend is where
+  // head_count_kv is non-zero; Nemotron-H layers without an MLP have feed_forward_length 0.
+  if (const auto inner = count("ssm.inner_size")) {
+    const std::uint64_t hidden = count("embedding_length").value_or(1);
+    put("mamba_d_state", count("ssm.state_size"));
+    put("mamba_d_conv", count("ssm.conv_kernel"));
+    put("mamba_n_groups", count("ssm.group_count"));
+    const Family* family = find_family_by_gguf(a);
+    const bool mamba2 = family != nullptr && family->ssm == SsmKind::mamba2;
+    if (mamba2) {
+      const std::uint64_t heads = count("ssm.time_step_rank").value_or(0);  // Mamba-2: the SSM heads
+      if (heads > 0 && *inner % heads == 0) {
+        c["mamba_n_heads"] = heads;
+        c["mamba_d_head"] = *inner / heads;
+      }
+    } else {
+      put("mamba_dt_rank", count("ssm.time_step_rank"));
+      c["intermediate_size_ssm"] = *inner;
+      if (hidden > 0 && *inner % hidden == 0) c["mamba_expand"] = *inner / hidden;
+      if (a == "mamba") c["intermediate_size"] = *inner;
+    }
+  }
+  if (const auto l_cache = count("shortconv.l_cache")) c["conv_L_cache"] = *l_cache;
+  if (const auto interval = count("full_attention_interval")) c["full_attention_interval"] = *interval;
+  const std::vector<std::int64_t> kv = gguf_layer_array(f, key("attention.head_count_kv"));
+  const std::vector<std::int64_t> ffn = gguf_layer_array(f, key("feed_forward_length"));
+  const bool recurrent = count("ssm.inner_size").has_value() || count("shortconv.l_cache").has_value();
+  if (recurrent && !kv.empty() && a != "mamba" && a != "mamba2") {
+    if (a.starts_with("nemotron_h") && ffn.size() == kv.size()) {
+      std::string pattern;
+      for (std::size_t i = 0; i < kv.size(); ++i)
+        pattern += kv[i] > 0 ? '*' : ffn[i] > 0 ? (has_experts ? 'E' : '-') : 'M';
+      c["hybrid_override_pattern"] = pattern;
+    } else {
+      nlohmann::json types = nlohmann::json::array();
+      const char* other = count("shortconv.l_cache") ? "conv" : "mamba";
+      for (std::size_t i = 0; i < kv.size() && i < 100000; ++i)
+        types.push_back(kv[i] > 0 ? "full_attention" : other);
+      c["layer_types"] = types;
+    }
+  }
   if (a == "gpt-oss") {
     // gpt-oss alternates sliding (even layers) and full attention.
     const std::uint64_t layers = count("block_count").value_or(0);
@@ -244,6 +293,11 @@ inline void add_tensor(ModelFile& m, FileTensor t) {
   PartTotals& part = t.part == TensorPart::text ? m.text : t.part == TensorPart::vision ? m.vision : m.mtp;
   part.params = checked_add(part.params, t.elements);
   part.bytes += Bytes{t.bytes};
+  if (t.part == TensorPart::vision) {  // loaded with the model: part of what goes on the GPU
+    m.weights.total += Bytes{t.bytes};
+    m.weights.towers += Bytes{t.bytes};
+    m.weights.by_type[t.type] += Bytes{t.bytes};
+  }
   if (t.part == TensorPart::text) {
     m.weights.total += Bytes{t.bytes};
     m.weights.by_type[t.type] += Bytes{t.bytes};
@@ -371,7 +425,17 @@ inline ModelFile read_safetensors_model(const std::filesystem::path& given) {
   if (fs::exists(config_path, ec)) {
     const nlohmann::json config =
         parse_json_document(read_text_file(config_path.string()), config_path.string());
-    m.arch = arch_from_hf_config(config, config_path.string());
+    try {
+      m.arch = arch_from_hf_config(config, config_path.string());
+    } catch (const Error& e) {
+      // The tensors give the weights of any architecture; only the cache needs the family.
+      const std::string type =
+          config.is_object() && config.contains("model_type") && config["model_type"].is_string()
+              ? config["model_type"].get<std::string>()
+              : std::string();
+      if (e.code() != ErrorCode::bad_file || find_family(type) != nullptr) throw;
+      m.notes.push_back(std::string("weights from the tensors; the cache is not estimated: ") + e.what());
+    }
     if (const auto* q = config.contains("quantization_config") ? &config["quantization_config"] : nullptr;
         q != nullptr && q->is_object() && q->contains("quant_method") && (*q)["quant_method"].is_string()) {
       model_format = (*q)["quant_method"].get<std::string>();

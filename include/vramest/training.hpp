@@ -225,7 +225,9 @@ inline LayerActivation layer_activation(const ModelArch& arch, const LayerSpec& 
     mlp = 2 * saved_per_width * layer.dense_intermediate;
   }
   LayerActivation a;
-  a.attention_core = 2 * (q + kv) + 2 * out + scores;
+  a.attention_core = layer.has_attention()
+                         ? 2 * (q + kv) + 2 * out + scores
+                         : 2 * 2 * mixer_projection_width(arch, layer.mixer);  // input and output
   a.per_token = 2 * 6 * h + a.attention_core + mlp;
   return a;
 }

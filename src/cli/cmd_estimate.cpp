@@ -258,6 +258,7 @@ CommandResult run_training(const EstimateOptions& options, const GlobalOptions& 
   }
   view.levers = training_levers(*model.arch, model.ref, opt, view.result);
   view.hf_id = model.hf_id;
+  view.warnings = model.arch->warnings;
   if (mode != Mode::qlora) view.rule = rule_estimate(model.ref, mode, find_precision("bf16"), {});
 
   // Each GPU of the plan holds the per-GPU estimate.
@@ -369,6 +370,7 @@ CommandResult run_detailed(const EstimateOptions& options, const GlobalOptions& 
   for (const std::string& note : setup.readings) view.result.notes.push_back(note);
   for (const std::string& note : model.arch->notes) view.result.notes.push_back(note);
   view.hf_id = model.hf_id;
+  view.warnings = model.arch->warnings;
   view.engine = opt.engine;
   view.rule =
       rule_estimate(model.ref, Mode::inference, find_precision(nearest_rule_precision(view.result)), {});

@@ -88,6 +88,7 @@ CommandResult run_fit(const FitOptions& options, const GlobalOptions& global) {
       plan_inference(*model.arch, model.ref, setup.format, setup.options, setup.stored);
   view.model = model.ref;
   view.hf_id = model.hf_id;
+  view.warnings = model.arch->warnings;
   view.engine = setup.options.engine;
   view.format = setup.format.id;
   view.defaults = setup.defaults;

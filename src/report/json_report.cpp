@@ -120,6 +120,7 @@ std::string detailed_json(const DetailedView& view) {
   doc.update(estimate_to_json(d.estimate));
   add_gpus(doc, view.gpus);
   if (!view.hf_id.empty()) doc["model"]["hf_id"] = view.hf_id;
+  doc["warnings"] = view.warnings;
   doc["engine"] = engine_name(view.engine);
   doc["kv_dtype"] = d.kv_dtype;
   doc["defaults"] = view.defaults;
@@ -130,6 +131,9 @@ std::string detailed_json(const DetailedView& view) {
   doc["kv_cache"] = {{"bytes_per_token", d.kv.bytes_per_token_full},
                      {"full_layers", d.kv.full_layers},
                      {"windowed_layers", d.kv.windowed_layers},
+                     {"recurrent_layers", d.kv.recurrent_layers},
+                     {"state_bytes", d.kv.state_bytes.count},
+                     {"cross_attention_bytes", d.kv.cross_bytes.count},
                      {"cells", d.kv.cells},
                      {"formula", d.kv.formula}};
   doc["activations_basis"] = d.activation_basis;
@@ -194,6 +198,7 @@ std::string training_json(const TrainingView& view) {
   doc.update(estimate_to_json(r.estimate));
   add_gpus(doc, view.gpus);
   if (!view.hf_id.empty()) doc["model"]["hf_id"] = view.hf_id;
+  doc["warnings"] = view.warnings;
   doc["defaults"] = view.defaults;
   std::vector<std::string> targets(o.lora_targets.begin(), o.lora_targets.end());
   doc["training"] = {{"precision", training_precision_name(o.precision)},
@@ -241,6 +246,7 @@ std::string fit_json(const FitView& view) {
                   {"active_params", view.model.active_params},
                   {"source", view.model.source}};
   if (!view.hf_id.empty()) doc["model"]["hf_id"] = view.hf_id;
+  doc["warnings"] = view.warnings;
   doc["engine"] = engine_name(view.engine);
   doc["precision"] = view.format;
   doc["defaults"] = view.defaults;
@@ -322,9 +328,13 @@ std::string inspect_json(const ModelFile& file, std::uint64_t top) {
   doc["tensor_count"] = file.tensors.size();
   if (file.arch) {
     const ModelArch& a = *file.arch;
+    nlohmann::ordered_json kinds = nlohmann::ordered_json::object();
+    for (const auto& [kind, n] : layer_kind_counts(a)) kinds[std::string(kind)] = n;
     doc["architecture"] = {
         {"model_type", a.model_type},
+        {"family", a.family},
         {"layers", a.layer_count()},
+        {"layer_kinds", std::move(kinds)},
         {"hidden", a.hidden},
         {"heads", a.heads},
         {"kv_heads", a.kv_heads},
@@ -337,8 +347,10 @@ std::string inspect_json(const ModelFile& file, std::uint64_t top) {
          a.moe ? nlohmann::ordered_json(a.moe->experts_per_token) : nlohmann::ordered_json(nullptr)},
         {"kv_lora_rank",
          a.mla ? nlohmann::ordered_json(a.mla->kv_lora_rank) : nlohmann::ordered_json(nullptr)}};
+    doc["warnings"] = a.warnings;
   } else {
     doc["architecture"] = nullptr;
+    doc["warnings"] = nlohmann::ordered_json::array();
   }
   const auto part = [](const PartTotals& p) {
     return nlohmann::ordered_json{{"params", p.params}, {"bytes", p.bytes.count}};

@@ -67,6 +67,7 @@ struct VllmReservation {
 struct DetailedView {
   DetailedInference result;
   std::string hf_id;
+  std::vector<std::string> warnings;  // where the answer is an approximation (an unknown family)
   Engine engine = Engine::transformers;
   std::vector<std::string> defaults;  // the defaults this estimate used, stated in the output
   Estimate rule;                      // the rule of thumb for the same model, shown beside it
@@ -80,6 +81,7 @@ struct TrainingView {
   TrainingResult result;
   TrainingOptions options;
   std::string hf_id;
+  std::vector<std::string> warnings;
   std::vector<std::string> defaults;
   Estimate rule;  // the rule of thumb for the same model and mode
   std::vector<Lever> levers;
@@ -96,6 +98,7 @@ struct ChartSeries {
 struct FitView {
   ModelRef model;
   std::string hf_id;
+  std::vector<std::string> warnings;
   Engine engine = Engine::transformers;
   std::string format;
   std::vector<std::string> defaults;

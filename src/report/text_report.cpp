@@ -318,6 +318,7 @@ std::string detailed_text(const DetailedView& view, const Style& style) {
                                      view.hf_id.empty() ? "" : " [" + view.hf_id + "]"),
                          style) +
                     "\n";
+  for (const std::string& warning : view.warnings) out += "warning: " + warning + "\n";
   if (e.model.active_params != e.model.params) {
     out += fmt::format("mixture of experts: {} parameters active per token\n",
                        format_param_count(e.model.active_params));
@@ -420,6 +421,7 @@ std::string training_text(const TrainingView& view, const Style& style) {
                                      view.hf_id.empty() ? "" : " [" + view.hf_id + "]", what),
                          style) +
                     "\n";
+  for (const std::string& warning : view.warnings) out += "warning: " + warning + "\n";
   std::string plan = fmt::format("{} GPU{}", o.gpus, o.gpus == 1 ? "" : "s");
   if (o.zero_stage > 0) plan += fmt::format(", ZeRO-{}", o.zero_stage);
   if (o.tp > 1) plan += fmt::format(", TP {}", o.tp);
@@ -551,6 +553,7 @@ std::string fit_text(const FitView& view, const Style& style, bool chart) {
                        format_amount(view.capacity, unit), engine_name(view.engine), view.format),
            style) +
       "\n";
+  for (const std::string& warning : view.warnings) out += "warning: " + warning + "\n";
   if (!view.defaults.empty()) out += "Defaults used: " + join(view.defaults, ", ") + "\n";
   for (const std::string& reading : view.readings) out += "Read as: " + reading + "\n";
   if (view.reserve.count != 0)
@@ -668,7 +671,13 @@ std::string inspect_text(const ModelFile& file, std::uint64_t top, const Style& 
     if (a.moe) arch += fmt::format(", {} experts (top {})", a.moe->experts, a.moe->experts_per_token);
     if (a.mla) arch += fmt::format(", MLA latent {}", a.mla->kv_lora_rank);
     if (a.tied_embeddings) arch += ", tied embeddings";
+    if (layer_kind_counts(a).size() > 1 || (!a.layers.empty() && !a.layers.front().has_attention())) {
+      std::vector<std::string> kinds;
+      for (const auto& [kind, n] : layer_kind_counts(a)) kinds.push_back(fmt::format("{} {}", n, kind));
+      arch += ", layers: " + join(kinds, " + ");
+    }
     out += "architecture " + arch + "\n";
+    for (const std::string& warning : a.warnings) out += "warning: " + warning + "\n";
   }
   out += units_line(unit) + "\n";
   Table parts({Align::left, Align::right, Align::right});

@@ -367,7 +367,7 @@ TEST_CASE("golden: every error has its exit code, one line on stderr, and a JSON
       {"err_gpu_util_bad", {"llama-3.1-8b", "--engine", "vllm", "--gpu-util", "1.5"}, 3},
       {"err_all_detailed", {"llama-3.1-8b", "-p", "all"}, 2},
       {"err_quant_format_rule", {"14B", "-p", "q4_k_m"}, 3},
-      {"err_models_family", {"models", "--family", "bert"}, 3},
+      {"err_models_family", {"models", "--family", "no-such-family"}, 3},
       {"err_tp_heads", {"llama-3.1-8b", "--mode", "train", "--tp", "3", "--gpus", "3"}, 3},
       {"err_zero_one_gpu", {"llama-3.1-8b", "--mode", "train", "--zero", "3"}, 3},
       {"err_zero_stage", {"llama-3.1-8b", "--mode", "train", "--zero", "4", "--gpus", "4"}, 3},

@@ -107,3 +107,43 @@ TEST_CASE("model files: an index naming a missing shard is a bad file", "[model_
   CHECK_THROWS_AS(read_model_file(dir.string()), Error);
   fs::remove_all(dir);
 }
+
+// llama.cpp marks a hybrid's recurrent layers by head_count_kv 0 (src/llama-model.cpp,
+// LLM_ARCH_LFM2 and LLM_ARCH_GRANITE_HYBRID): LFM2-1.2B's 16 layers, attention at 2, 5, 8, 10,
+// 12 and 14, a 3-tap convolution elsewhere.
+TEST_CASE("model files: a hybrid GGUF's layer kinds come from head_count_kv", "[model_file][families]") {
+  const fs::path dir = scratch_dir("lfm2");
+  std::vector<std::int64_t> kv(16, 0);
+  for (const int i : {2, 5, 8, 10, 12, 14}) kv[static_cast<std::size_t>(i)] = 8;
+  const std::vector<test::GgufKv> metadata = {
+      test::kv_str("general.architecture", "lfm2"),  test::kv_u32("lfm2.block_count", 16),
+      test::kv_u32("lfm2.embedding_length", 2048),   test::kv_u32("lfm2.feed_forward_length", 8192),
+      test::kv_u32("lfm2.attention.head_count", 32), test::kv_u32s("lfm2.attention.head_count_kv", kv),
+      test::kv_u32("lfm2.context_length", 128000),   test::kv_u32("lfm2.vocab_size", 65536),
+      test::kv_u32("lfm2.shortconv.l_cache", 3)};
+  const std::string path = (dir / "lfm2.gguf").string();
+  test::write_gguf(path, metadata, {{"token_embd.weight", {2048, 65536}, 1}});
+  const ModelFile f = read_model_file(path);
+  REQUIRE(f.arch.has_value());
+  CHECK(f.arch->family == "LFM2");
+  std::uint64_t conv = 0;
+  for (const LayerSpec& l : f.arch->layers) conv += l.mixer == Mixer::short_conv ? 1 : 0;
+  CHECK(conv == 10);
+  // KV for 6 layers of 8 x 64 (llama.cpp pads 4096 cells to 4096), and 10 x 2 x 2048 F32 state.
+  const KvCacheResult r = kv_cache_sizes(*f.arch, find_kv_dtype("f16"), Engine::llamacpp, {4096, 1});
+  CHECK(r.bytes.count == 6ULL * 2 * 512 * 2 * 4096 + 10ULL * 2 * 2048 * 4);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("model files: an unknown family's safetensors still give exact weights", "[model_file][families]") {
+  const fs::path dir = scratch_dir("unknown");
+  std::ofstream(dir / "config.json") << R"({"model_type": "brand_new_arch", "width": 64})";
+  test::write_safetensors((dir / "model.safetensors").string(),
+                          test::llama_like_safetensors(2, 64, 4, 4, 16, 128, 100, true));
+  const ModelFile f = read_model_file(dir.string());
+  CHECK_FALSE(f.arch.has_value());
+  CHECK(f.text.params > 0);
+  REQUIRE_FALSE(f.notes.empty());
+  CHECK_THAT(f.notes.back(), Catch::Contains("weights from the tensors"));
+  fs::remove_all(dir);
+}

@@ -26,7 +26,11 @@ namespace vramest {
 // 2: total_bytes and components are summed over every GPU of the placement (they were one GPU's
 // in training, one model's in inference); per_gpu_bytes and "placement" in every estimate; sweep
 // rows carry gpu_count, layout and per_gpu_bytes.
-inline constexpr int kJsonSchemaVersion = 2;
+// 3: kv_cache bytes are the attention cache plus recurrent state (Mamba, linear attention,
+// convolution layers) plus an encoder-decoder's cross-attention cache, with recurrent_layers,
+// state_bytes and cross_attention_bytes; "warnings" in estimate, training, fit and inspect
+// documents; inspect's architecture has family and layer_kinds.
+inline constexpr int kJsonSchemaVersion = 3;
 
 namespace json_detail {
 
