@@ -86,13 +86,13 @@ inline constexpr std::array kFamilies = std::to_array<Family>({
     {.name = "Llama",
      .model_types = "llama yi aquila xverse exaone internlm internlm2 internlm3 baichuan granite "
                     "ernie4_5 hunyuan_v1_dense seed_oss apertus arcee mistral3 ministral",
-     .gguf_arch = "llama mistral3 internlm2 baichuan granite exaone smollm3 ernie4_5 seed_oss arcee",
+     .gguf_arch = "llama mistral3 internlm2 baichuan granite exaone ernie4_5 seed_oss arcee hunyuan-dense",
      .keys = "hidden=/hidden_size|/n_embd;heads=/num_attention_heads;layers=/num_hidden_layers|/num_layers",
      // LlamaConfig's defaults: LLaVA's text_config gives only what differs from them.
      .nested_defaults =
          R"({"vocab_size":32000,"hidden_size":4096,"intermediate_size":11008,"num_hidden_layers":32,)"
          R"("num_attention_heads":32,"max_position_embeddings":2048})"},
-    {.name = "SmolLM3", .model_types = "smollm3", .gguf_arch = "", .tied = true},
+    {.name = "SmolLM3", .model_types = "smollm3", .gguf_arch = "smollm3", .tied = true},
     {.name = "Mistral",
      .model_types = "mistral",
      .gguf_arch = "",

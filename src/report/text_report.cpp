@@ -334,8 +334,10 @@ std::string detailed_text(const DetailedView& view, const Style& style) {
   std::vector<std::string> runtime_parts;
   for (const RuntimePart& part : d.runtime)
     runtime_parts.push_back(part.name + " " + format_amount(part.bytes, unit));
-  std::string kv_detail = fmt::format("{}; {} B/token over {} layers", d.kv.formula,
-                                      d.kv.bytes_per_token_full, d.kv.full_layers + d.kv.windowed_layers);
+  const std::uint64_t attention_layers = d.kv.full_layers + d.kv.windowed_layers;
+  std::string kv_detail = attention_layers == 0 ? d.kv.formula
+                                                : fmt::format("{}; {} B/token over {} layers", d.kv.formula,
+                                                              d.kv.bytes_per_token_full, attention_layers);
   if (d.kv.windowed_layers > 0) kv_detail += fmt::format(", {} of them windowed", d.kv.windowed_layers);
 
   const Components& c = e.components;

@@ -202,3 +202,37 @@ TEST_CASE("families: Qwen3-Next caches K and V in 12 of its 48 layers", "[kv_cac
   // 79.67B total, 3.87B active with embeddings and head ("80B-A3B").
   CHECK(count_params(arch).total == 79'674'391'296ULL);
 }
+
+// databricks/dbrx-instruct (d_model 6144, 40 layers, 16 experts of 10752, top 4) and
+// microsoft/Phi-3.5-MoE-instruct (16 experts of 6400, top 2, LayerNorms and attention and head
+// biases), from their config values: hand-computed from the modeling files, agreeing with the
+// published 132B/36B active and 41.9B/6.6B active.
+TEST_CASE("families: DBRX and Phi-3.5-MoE from their config values", "[model][families]") {
+  const ParamCounts dbrx =
+      count_params(arch_from_text(R"({"model_type": "dbrx", "d_model": 6144, "n_heads": 48,
+      "n_layers": 40, "max_seq_len": 32768, "vocab_size": 100352, "attn_config": {"kv_n_heads": 8},
+      "ffn_config": {"ffn_hidden_size": 10752, "moe_num_experts": 16, "moe_top_k": 4}})"));
+  // Per layer: 2 bias-free LayerNorms, Wqkv (6144 + 2 x 1024) x 6144, out_proj, router 16 x 6144,
+  // 3 x 16 x 10752 x 6144 expert weights; untied embeddings and head; norm_f.
+  CHECK(dbrx.total ==
+        40ULL * (2 * 6144 + 8192ULL * 6144 + 6144ULL * 6144 + 16 * 6144 + 3ULL * 16 * 10752 * 6144) +
+            2ULL * 100352 * 6144 + 6144);
+  CHECK(dbrx.total == 131'596'523'520ULL);
+  CHECK(dbrx.active == 36'469'708'800ULL);
+  const ParamCounts phimoe = count_params(arch_from_text(R"({"model_type": "phimoe", "hidden_size": 4096,
+      "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8, "intermediate_size": 6400,
+      "num_local_experts": 16, "num_experts_per_tok": 2, "vocab_size": 32064, "attention_bias": true,
+      "lm_head_bias": true, "tie_word_embeddings": false, "max_position_embeddings": 131072})"));
+  CHECK(phimoe.total == 41'873'153'344ULL);
+  CHECK(phimoe.active == 6'640'999'744ULL);
+}
+
+// google/gemma-3n: the last num_kv_shared_layers layers reuse earlier layers' keys and values.
+TEST_CASE("families: shared-KV layers cache nothing of their own", "[kv_cache][families]") {
+  const ModelArch arch =
+      arch_from_text(R"({"model_type": "llama", "hidden_size": 256, "intermediate_size": 512,
+      "num_hidden_layers": 8, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 100,
+      "num_kv_shared_layers": 3})");
+  const KvCacheResult r = kv_cache_sizes(arch, find_kv_dtype("bf16"), Engine::transformers, {1000, 1});
+  CHECK(r.bytes.count == 5ULL * 2 * 2 * 64 * 2 * 1000);
+}

@@ -688,6 +688,9 @@ inline ModelArch read_decoder(const nlohmann::json& object, const Family& family
       throw c.bad("/intermediate_size", "missing or zero");
     }
   }
+  // Gemma-3n: the last num_kv_shared_layers layers read an earlier layer's keys and values.
+  const std::uint64_t shared = std::min<std::uint64_t>(c.key_or("num_kv_shared_layers", 0), layer_count);
+  for (std::uint64_t i = layer_count - shared; i < layer_count; ++i) kinds.layers[i].shares_kv = true;
   arch.layers = std::move(kinds.layers);
   if (family.kind == ArchKind::encoder_decoder) read_encoder(c, arch);
   if (family.kind == ArchKind::encoder) read_encoder_heads(c, arch, model_type);
