@@ -67,12 +67,12 @@ struct Family {
   Quirk quirk = Quirk::none;
   // Field spellings of this family, "field=/pointer|/pointer;...": they replace the common
   // spellings for that field ("field=" reads nothing: Mamba-2's num_heads are not attention heads).
-  std::string_view keys = "";
+  std::string_view keys{};
   // The config class's defaults that published config.json files rely on (a JSON object).
-  std::string_view defaults = "";
+  std::string_view defaults{};
   // Defaults applied only to a nested text_config (a top-level config missing them is refused,
   // not guessed at).
-  std::string_view nested_defaults = "";
+  std::string_view nested_defaults{};
   // MoE details: a sigmoid gate on the shared expert (Qwen2-MoE); router and expert biases
   // (gpt-oss); an expert-score correction bias (DeepSeek-V3 noaux_tc).
   bool shared_expert_gate = false;
@@ -106,7 +106,7 @@ inline constexpr std::array kFamilies = std::to_array<Family>({
     {.name = "Mixtral",
      .model_types = "mixtral",
      .gguf_arch = "",
-     .keys = "expert_intermediate=/intermediate_size"},
+     .keys = "expert_intermediate=/moe_intermediate_size|/intermediate_size"},
     {.name = "Qwen2",
      .model_types = "qwen2 qwen2_vl qwen2_5_vl qwen2_vl_text qwen2_5_vl_text",
      .gguf_arch = "qwen2",
@@ -273,7 +273,7 @@ inline constexpr std::array kFamilies = std::to_array<Family>({
      .qkv_bias = true,
      .o_bias = true,
      .lm_head_bias = true,
-     .keys = "expert_intermediate=/intermediate_size"},
+     .keys = "expert_intermediate=/moe_intermediate_size|/intermediate_size"},
     {.name = "StarCoder2",
      .model_types = "starcoder2",
      .gguf_arch = "starcoder2",
@@ -295,7 +295,7 @@ inline constexpr std::array kFamilies = std::to_array<Family>({
      .model_types = "olmoe",
      .gguf_arch = "olmoe",
      .qk_norm = QkNormKind::full,
-     .keys = "expert_intermediate=/intermediate_size"},
+     .keys = "expert_intermediate=/moe_intermediate_size|/intermediate_size"},
     // Cohere (Command-R): one bias-free LayerNorm for the parallel block, tied embeddings.
     {.name = "Cohere",
      .model_types = "cohere",
@@ -339,12 +339,14 @@ inline constexpr std::array kFamilies = std::to_array<Family>({
     {.name = "Granite-MoE",
      .model_types = "granitemoe granitemoeshared",
      .gguf_arch = "granitemoe",
-     .keys = "expert_intermediate=/intermediate_size;shared_intermediate=/shared_intermediate_size"},
+     .keys = "expert_intermediate=/moe_intermediate_size|/intermediate_size;shared_intermediate=/"
+             "shared_intermediate_size|/shared_expert_intermediate_size"},
     {.name = "Granite-4.0-H",
      .model_types = "granitemoehybrid",
      .gguf_arch = "granitehybrid",
      .ssm = SsmKind::mamba2,
-     .keys = "expert_intermediate=/intermediate_size;shared_intermediate=/shared_intermediate_size;"
+     .keys = "expert_intermediate=/moe_intermediate_size|/intermediate_size;shared_intermediate=/"
+             "shared_intermediate_size|/shared_expert_intermediate_size;"
              "intermediate=/shared_intermediate_size"},
     // Nemotron (Minitron): LayerNorm1P with bias, squared-ReLU plain MLP.
     {.name = "Nemotron",
@@ -368,7 +370,7 @@ inline constexpr std::array kFamilies = std::to_array<Family>({
      .model_types = "jamba",
      .gguf_arch = "jamba",
      .ssm = SsmKind::mamba,
-     .keys = "expert_intermediate=/intermediate_size"},
+     .keys = "expert_intermediate=/moe_intermediate_size|/intermediate_size"},
     {.name = "Mamba",
      .model_types = "mamba falcon_mamba",
      .gguf_arch = "mamba",

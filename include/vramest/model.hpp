@@ -353,7 +353,7 @@ inline void validate_arch(const ModelArch& arch) {
     require(arch.heads > 0, "num_attention_heads", "must be positive");
     require(arch.kv_heads > 0, "num_key_value_heads", "must be positive");
     require(arch.head_dim > 0, "head_dim", "must be positive");
-    require(arch.heads % arch.kv_heads == 0, "num_attention_heads",
+    require(arch.kv_heads > 0 && arch.heads % arch.kv_heads == 0, "num_attention_heads",
             "must be a multiple of num_key_value_heads");
   }
   // Sizes beyond these are typos; they also keep every product below 2^64.

@@ -236,3 +236,16 @@ TEST_CASE("families: shared-KV layers cache nothing of their own", "[kv_cache][f
   const KvCacheResult r = kv_cache_sizes(arch, find_kv_dtype("bf16"), Engine::transformers, {1000, 1});
   CHECK(r.bytes.count == 5ULL * 2 * 2 * 64 * 2 * 1000);
 }
+
+// CohereLabs/c4ai-command-r7b-12-2024: every 4th layer global, the others a 4096-token window.
+// At 32k tokens in bf16: 8 global layers x 2 x 8 x 128 x 2 B x 32768 = 1,073,741,824 B and 24
+// sliding layers x 4096 B x 4096 = 402,653,184 B.
+TEST_CASE("families: Cohere2's every-fourth-layer global attention", "[kv_cache][families]") {
+  const ModelArch arch =
+      arch_from_text(R"({"model_type": "cohere2", "hidden_size": 4096, "intermediate_size": 14336,
+      "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 256000,
+      "max_position_embeddings": 131072, "sliding_window": 4096, "sliding_window_pattern": 4})");
+  const KvCacheResult r = kv_cache_sizes(arch, find_kv_dtype("bf16"), Engine::transformers, {32768, 1});
+  CHECK(r.full_layers == 8);
+  CHECK(r.bytes.count == 1'073'741'824ULL + 402'653'184ULL);
+}
